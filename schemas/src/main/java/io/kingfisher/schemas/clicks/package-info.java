@@ -1,0 +1,2 @@
+/** Generated Avro records of the clicks domain: impressions and clicks. */
+package io.kingfisher.schemas.clicks;

@@ -1,0 +1,2 @@
+/** Generated Avro records of the clinical domain: vital-sign observations and patient outcomes. */
+package io.kingfisher.schemas.clinical;

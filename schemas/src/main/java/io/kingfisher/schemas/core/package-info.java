@@ -1,0 +1,2 @@
+/** Generated Avro records shared by all domains: scores, training examples, model snapshots, alerts, dead letters. */
+package io.kingfisher.schemas.core;

@@ -1,0 +1,2 @@
+/** Generated Avro records of the fraud domain: payment transactions and their labels. */
+package io.kingfisher.schemas.fraud;
