@@ -1,0 +1,2 @@
+/** Per-score attributions and global feature importance (to come with the explanations work). */
+package io.kingfisher.explain;
