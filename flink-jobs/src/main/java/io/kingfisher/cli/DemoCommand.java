@@ -1,0 +1,95 @@
+package io.kingfisher.cli;
+
+import io.kingfisher.config.Setting;
+import io.kingfisher.domain.BuiltInDomains;
+import io.kingfisher.domain.Domain;
+import io.kingfisher.sim.Simulators;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code kingfisher demo}: the local stack driven by a simulator, with live progress and a summary. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the local stack, drive it with simulated events, and report exactly-once counts and latency.")
+final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    StackOptions stack;
+
+    @Option(names = "--domain", description = "built-in domain (default: ${DEFAULT-VALUE})", defaultValue = "fraud")
+    String domainName;
+
+    @Option(names = "--duration", description = "how long to produce events, e.g. 60s, 5m (default: ${DEFAULT-VALUE})", defaultValue = "60s")
+    String duration;
+
+    @Option(names = "--rate", description = "events per second, or 'max' (default: ${DEFAULT-VALUE})", defaultValue = "1000")
+    String rate;
+
+    @Option(names = "--bad-every", description = "inject a malformed record every N events, 0 = none (default: ${DEFAULT-VALUE})", defaultValue = "500")
+    int badEvery;
+
+    @Option(names = "--drain-timeout", description = "how long to wait for the last scores after producing stops (default: ${DEFAULT-VALUE})", defaultValue = "60s")
+    String drainTimeout;
+
+    @Option(names = "--summary-json", description = "also write the summary as JSON to this file")
+    Path summaryJson;
+
+    @Override
+    public Integer call() throws Exception {
+        Domain domain = BuiltInDomains.byName(domainName);
+        Duration d = parse("--duration", duration);
+        Duration drain = parse("--drain-timeout", drainTimeout);
+        double eps;
+        if (rate.equalsIgnoreCase("max")) {
+            eps = 0;
+        } else {
+            try {
+                eps = Double.parseDouble(rate);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--rate: expected events per second or 'max', was '" + rate + "'");
+            }
+            if (!(eps > 0)) {
+                throw new IllegalArgumentException("--rate: must be > 0 or 'max', was " + rate);
+            }
+        }
+        if (badEvery < 0) {
+            throw new IllegalArgumentException("--bad-every: must be >= 0, was " + badEvery);
+        }
+        long launched = launchedAt();
+        try (LocalStack running = Launcher.launch(stack, domain, System.out)) {
+            System.out.printf("Demo             %s at %s events/s for %s (malformed record every %d)%n", domain.name(),
+                    eps > 0 ? String.format("%,.0f", eps) : "max", duration, badEvery);
+            DemoSummary summary = new DemoRun(domain, running.bootstrapServers(), running.registryUrl(),
+                    Simulators.forDomain(domain, stack.seed), eps, d, badEvery, drain, System.out, launched).run();
+            System.out.println(summary.toText());
+            if (summaryJson != null) {
+                summary.writeJson(summaryJson);
+                System.out.println("summary written to " + summaryJson);
+            }
+            return summary.missing() == 0 && summary.duplicates() == 0 && summary.dlq() == summary.badIn() ? 0 : 3;
+        } finally {
+            stack.cleanUp();
+        }
+    }
+
+    private static Duration parse(String flag, String value) {
+        try {
+            return Setting.parseDuration(value);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
+    }
+
+    /** When the user launched the command: the script's timestamp if it passed one, else the JVM's start. */
+    private static long launchedAt() {
+        String env = System.getenv("KINGFISHER_LAUNCHED_AT_MS");
+        if (env != null && env.matches("\\d{13}")) {
+            return Long.parseLong(env);
+        }
+        return ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+}

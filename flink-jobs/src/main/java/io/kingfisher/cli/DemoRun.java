@@ -1,0 +1,297 @@
+package io.kingfisher.cli;
+
+import io.kingfisher.domain.Domain;
+import io.kingfisher.features.NumericRule;
+import io.kingfisher.schemas.core.DeadLetter;
+import io.kingfisher.schemas.core.Score;
+import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
+import io.kingfisher.schemas.registry.SchemaRegistryClient;
+import io.kingfisher.schemas.wire.AvroWireDeserializer;
+import io.kingfisher.schemas.wire.AvroWireSerializer;
+import io.kingfisher.sim.SimulatedEvent;
+import io.kingfisher.sim.Simulator;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Drives a running pipeline: produces simulated events (and, every {@code badEvery}-th, a malformed record of
+ * a rotating kind) at a target rate, reads the scores and dead letters back with a {@code read_committed}
+ * consumer, prints a progress line each second and returns the {@link DemoSummary}. Exactly-once is checked
+ * by event id: every valid event must be scored once, every malformed record must reach the DLQ.
+ */
+public final class DemoRun {
+    /** Kinds of malformed records injected, in rotation. */
+    enum BadKind { GARBAGE, UNKNOWN_SCHEMA_ID, TRUNCATED, NON_FINITE, OUT_OF_RANGE, EMPTY_KEY }
+
+    private final Domain domain;
+    private final String bootstrap;
+    private final String registryUrl;
+    private final Simulator simulator;
+    private final double rate;
+    private final Duration duration;
+    private final int badEvery;
+    private final Duration drainTimeout;
+    private final PrintStream out;
+    private final long launchedAtMillis;
+
+    private final AtomicLong produced = new AtomicLong();
+    private final AtomicLong badProduced = new AtomicLong();
+    private final AtomicLong scores = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong lastVersion = new AtomicLong(-1);
+    private final AtomicLong firstScoreAt = new AtomicLong();
+    private final AtomicLong lastScoreAt = new AtomicLong();
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    /**
+     * @param rate             target events per second; 0 or less = as fast as possible
+     * @param badEvery         inject a malformed record every this many events (0 = never)
+     * @param launchedAtMillis when the user started the command (for time to first score)
+     */
+    public DemoRun(Domain domain, String bootstrap, String registryUrl, Simulator simulator, double rate, Duration duration,
+                   int badEvery, Duration drainTimeout, PrintStream out, long launchedAtMillis) {
+        this.domain = domain;
+        this.bootstrap = bootstrap;
+        this.registryUrl = registryUrl;
+        this.simulator = simulator;
+        this.rate = rate;
+        this.duration = duration;
+        this.badEvery = badEvery;
+        this.drainTimeout = drainTimeout;
+        this.out = out;
+        this.launchedAtMillis = launchedAtMillis;
+    }
+
+    public DemoSummary run() throws Exception {
+        SchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
+        Tracker tracker = new Tracker();
+        Thread consumer = new Thread(() -> consume(registry, tracker), "demo-consumer");
+        consumer.setDaemon(true);
+        consumer.start();
+        Thread progress = new Thread(() -> progress(tracker), "demo-progress");
+        progress.setDaemon(true);
+
+        LongHashSet producedIds = new LongHashSet();
+        long start = System.currentTimeMillis();
+        progress.start();
+        produce(registry, producedIds, start);
+        long producedEnd = System.currentTimeMillis();
+
+        long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
+        while (System.currentTimeMillis() < deadline
+                && (scores.get() < produced.get() || deadLetters.get() < badProduced.get())) {
+            Thread.sleep(50);
+        }
+        // A little longer, so duplicates that would follow the last expected record are seen too.
+        Thread.sleep(Math.min(1000, Math.max(0, deadline - System.currentTimeMillis())));
+        stop.set(true);
+        consumer.join(10_000);
+        progress.join(2_000);
+        out.println();
+
+        long missing = 0;
+        long[] missingCount = {0};
+        producedIds.forEach(id -> {
+            if (!tracker.scored.contains(id)) {
+                missingCount[0]++;
+            }
+        });
+        missing = missingCount[0];
+        long matched = producedIds.size() - missing;
+        long unexpected = tracker.scored.size() - matched;
+        long endOfScores = lastScoreAt.get() == 0 ? producedEnd : lastScoreAt.get();
+        double seconds = Math.max(1e-3, (endOfScores - start) / 1000.0);
+        synchronized (tracker) {
+            return new DemoSummary(domain.name(), (producedEnd - start) / 1000.0, produced.get(), badProduced.get(),
+                    scores.get(), deadLetters.get(), tracker.duplicates, missing, unexpected,
+                    scores.get() / seconds,
+                    new DemoSummary.Latency(tracker.latency.percentile(50), tracker.latency.percentile(99), tracker.latency.percentile(100)),
+                    new DemoSummary.Latency(tracker.visible.percentile(50), tracker.visible.percentile(99), tracker.visible.percentile(100)),
+                    firstScoreAt.get() == 0 ? Double.NaN : (firstScoreAt.get() - launchedAtMillis) / 1000.0,
+                    List.copyOf(tracker.versions), Map.copyOf(tracker.dlqKinds));
+        }
+    }
+
+    private void produce(SchemaRegistryClient registry, LongHashSet producedIds, long start) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        AvroWireSerializer<SpecificRecord> serializer = null;
+        String topic = domain.eventsTopic();
+        long end = start + duration.toMillis();
+        long n = 0;
+        int badNo = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            while (true) {
+                long now = System.currentTimeMillis();
+                if (now >= end) {
+                    break;
+                }
+                if (rate > 0) {
+                    long due = (long) ((now - start) / 1000.0 * rate);
+                    if (n >= due) {
+                        Thread.sleep(1);
+                        continue;
+                    }
+                }
+                SimulatedEvent ev = simulator.next();
+                if (serializer == null) {
+                    @SuppressWarnings("unchecked")
+                    Class<SpecificRecord> type = (Class<SpecificRecord>) ev.value().getClass();
+                    serializer = new AvroWireSerializer<>(registry, type);
+                }
+                byte[] key = ev.key().getBytes(StandardCharsets.UTF_8);
+                n++;
+                if (badEvery > 0 && n % badEvery == 0) {
+                    BadKind kind = BadKind.values()[badNo++ % BadKind.values().length];
+                    producer.send(new ProducerRecord<>(topic, key, malformed(kind, ev, serializer, topic)));
+                    badProduced.incrementAndGet();
+                } else {
+                    producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, ev.value())));
+                    producedIds.add(LongHashSet.hash(ev.eventId()));
+                    produced.incrementAndGet();
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    /** A malformed version of the event; field-level kinds use the domain's own rules and key field. */
+    private byte[] malformed(BadKind kind, SimulatedEvent ev, AvroWireSerializer<SpecificRecord> serializer, String topic) {
+        byte[] good = serializer.serialize(topic, ev.value());
+        switch (kind) {
+            case GARBAGE:
+                return "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8);
+            case UNKNOWN_SCHEMA_ID: {
+                byte[] b = good.clone();
+                b[1] = 0x7f; // schema id 0x7fxxxxxx: never assigned
+                return b;
+            }
+            case TRUNCATED:
+                return Arrays.copyOf(good, Math.max(6, good.length / 2));
+            default:
+                break;
+        }
+        SpecificRecordBase copy = (SpecificRecordBase) SpecificData.get().deepCopy(ev.value().getSchema(), ev.value());
+        List<NumericRule> rules = domain.rules();
+        if (kind == BadKind.EMPTY_KEY || rules.isEmpty()) {
+            copy.put(domain.keyField() == null ? domain.idField() : domain.keyField(), "");
+        } else {
+            NumericRule r = rules.get(0);
+            copy.put(r.field(), kind == BadKind.NON_FINITE ? Double.NaN : r.min() - 1);
+        }
+        return serializer.serialize(topic, (SpecificRecord) copy);
+    }
+
+    private void consume(SchemaRegistryClient registry, Tracker tracker) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "kingfisher-demo-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        AvroWireDeserializer<Score> scoreDe = new AvroWireDeserializer<>(registry, Score.class);
+        AvroWireDeserializer<DeadLetter> dlqDe = new AvroWireDeserializer<>(registry, DeadLetter.class);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(domain.scoresTopic(), domain.dlqTopic()));
+            while (!stop.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
+                    long now = System.currentTimeMillis();
+                    if (r.topic().equals(domain.dlqTopic())) {
+                        DeadLetter d = dlqDe.deserialize(r.topic(), r.value());
+                        synchronized (tracker) {
+                            tracker.dlqKinds.merge(d.getErrorKind(), 1L, Long::sum);
+                        }
+                        deadLetters.incrementAndGet();
+                        continue;
+                    }
+                    Score s = scoreDe.deserialize(r.topic(), r.value());
+                    synchronized (tracker) {
+                        if (!tracker.scored.add(LongHashSet.hash(s.getEventId()))) {
+                            tracker.duplicates++;
+                        }
+                        tracker.latency.record(s.getScoreTime() - s.getIngestTime());
+                        tracker.visible.record(now - s.getIngestTime());
+                        tracker.versions.add(s.getModelVersion());
+                    }
+                    lastVersion.set(s.getModelVersion());
+                    firstScoreAt.compareAndSet(0, now);
+                    lastScoreAt.set(now);
+                    scores.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private void progress(Tracker tracker) {
+        boolean tty = System.console() != null;
+        long lastScores = 0;
+        long lastT = System.currentTimeMillis();
+        int tick = 0;
+        while (!stop.get()) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            long s = scores.get();
+            double eps = (s - lastScores) * 1000.0 / Math.max(1, now - lastT);
+            lastScores = s;
+            lastT = now;
+            double[] pct;
+            synchronized (tracker) {
+                pct = tracker.latency.window(50, 99);
+            }
+            String line = String.format(java.util.Locale.ROOT,
+                    "events %,d | scores %,d | dlq %,d | %,.0f ev/s | p50 %s p99 %s | model v%s",
+                    produced.get() + badProduced.get(), s, deadLetters.get(), eps, ms(pct[0]), ms(pct[1]),
+                    lastVersion.get() < 0 ? "-" : lastVersion.get());
+            if (tty) {
+                out.print("\r" + line + "   ");
+                out.flush();
+            } else if (tick++ % 5 == 0) {
+                out.println(line);
+            }
+        }
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "-" : String.format(java.util.Locale.ROOT, "%.0f ms", v);
+    }
+
+    /** Consumer-side bookkeeping; guarded by its own monitor. */
+    private static final class Tracker {
+        final LongHashSet scored = new LongHashSet();
+        final LatencyRecorder latency = new LatencyRecorder();
+        final LatencyRecorder visible = new LatencyRecorder();
+        final TreeSet<Long> versions = new TreeSet<>();
+        final Map<String, Long> dlqKinds = new TreeMap<>();
+        long duplicates;
+    }
+}

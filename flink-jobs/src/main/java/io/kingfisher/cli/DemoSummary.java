@@ -1,0 +1,72 @@
+package io.kingfisher.cli;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a demo or replay run reports. {@code events_in} counts the valid events produced and {@code bad_in}
+ * the malformed ones injected; {@code missing} is valid events with no score, {@code duplicates} scores beyond
+ * the first for an event. {@code latency_ms} is event-to-score (the event's Kafka timestamp to the moment the
+ * scorer computed it); {@code visible_latency_ms} is to when a {@code read_committed} consumer received it,
+ * which includes waiting for the exactly-once sink's checkpoint commit.
+ */
+public record DemoSummary(
+        @JsonProperty("domain") String domain,
+        @JsonProperty("duration_s") double durationSeconds,
+        @JsonProperty("events_in") long eventsIn,
+        @JsonProperty("bad_in") long badIn,
+        @JsonProperty("scores_out") long scoresOut,
+        @JsonProperty("dlq") long dlq,
+        @JsonProperty("duplicates") long duplicates,
+        @JsonProperty("missing") long missing,
+        @JsonProperty("unexpected") long unexpected,
+        @JsonProperty("throughput_eps") double throughputEps,
+        @JsonProperty("latency_ms") Latency latencyMs,
+        @JsonProperty("visible_latency_ms") Latency visibleLatencyMs,
+        @JsonProperty("first_score_after_start_s") double firstScoreAfterStartSeconds,
+        @JsonProperty("model_versions") List<Long> modelVersions,
+        @JsonProperty("dlq_by_kind") java.util.Map<String, Long> dlqByKind) {
+
+    /** Percentiles in milliseconds. */
+    public record Latency(@JsonProperty("p50") double p50, @JsonProperty("p99") double p99, @JsonProperty("max") double max) {
+    }
+
+    public String toJson() {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void writeJson(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, toJson() + "\n");
+    }
+
+    /** A few lines for people. */
+    public String toText() {
+        return String.format(Locale.ROOT, """
+                ── summary (%s, %.0f s) ──
+                events in      %,d valid + %,d malformed
+                scores out     %,d   (missing %,d, duplicates %,d, unexpected %,d)
+                dead letters   %,d   %s
+                throughput     %,.0f events/s
+                latency        event→score p50 %.1f ms, p99 %.1f ms; visible to read_committed p50 %.0f ms, p99 %.0f ms
+                first score    %.1f s after start
+                model versions %s""",
+                domain, durationSeconds, eventsIn, badIn, scoresOut, missing, duplicates, unexpected, dlq, dlqByKind,
+                throughputEps, latencyMs.p50, latencyMs.p99, visibleLatencyMs.p50, visibleLatencyMs.p99,
+                firstScoreAfterStartSeconds, modelVersions);
+    }
+}

@@ -1,0 +1,39 @@
+package io.kingfisher.cli;
+
+import io.kingfisher.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kingfisher} command. */
+@Command(name = "kingfisher", mixinStandardHelpOptions = true, version = "kingfisher 0.1.0",
+        description = "Streaming online learning on Kafka, Flink and DL4J.",
+        subcommands = {LocalCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Kingfisher implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new Kingfisher());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable root = ex;
+            while (!(root instanceof ConfigException) && !(root instanceof IllegalArgumentException) && root.getCause() != null) {
+                root = root.getCause();
+            }
+            if (root instanceof IllegalArgumentException) {
+                cmd.getErr().println("kingfisher: " + root.getMessage());
+                return 2;
+            }
+            cmd.getErr().println("kingfisher: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        int code = cl.execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,57 @@
+package io.kingfisher.cli;
+
+import io.kingfisher.config.Config;
+import io.kingfisher.domain.Domain;
+import io.kingfisher.jobs.JobSettings;
+import io.kingfisher.models.WarmStart;
+import io.kingfisher.schemas.core.ModelSnapshot;
+import io.kingfisher.sim.Simulators;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts the local stack, trains and publishes the first model, and submits the scoring job. */
+final class Launcher {
+    private Launcher() {
+    }
+
+    static LocalStack launch(StackOptions o, Domain domain, PrintStream out) throws Exception {
+        // Settings are checked before anything starts, so a typo fails in a second, naming the key.
+        Map<String, String> probe = new HashMap<>(o.jobOverrides());
+        probe.putIfAbsent(JobSettings.BOOTSTRAP.key(), "placeholder:9092");
+        probe.putIfAbsent(JobSettings.REGISTRY_URL.key(), "http://placeholder");
+        Config.of(probe, JobSettings.ALL);
+
+        long t0 = System.currentTimeMillis();
+        LocalStack stack = LocalStack.start(o.resolveDataDir(), o.kafkaPort, o.registryPort);
+        try {
+            Config config = stack.jobConfig(o.jobOverrides());
+            stack.createTopics(domain, config.get(JobSettings.PARALLELISM));
+            out.printf("Kafka bootstrap  %s%n", stack.bootstrapServers());
+            out.printf("Schema registry  %s%n", stack.registryUrl());
+            out.printf("  (broker and registry up in %.1f s)%n", (System.currentTimeMillis() - t0) / 1000.0);
+
+            String key = config.get(JobSettings.MODEL_HMAC_KEY);
+            byte[] hmac = key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8);
+            String store = stack.dataDir().resolve("models").toUri().toString();
+            long t1 = System.currentTimeMillis();
+            WarmStart.Result warm = WarmStart.trainOnSimulation(domain, Simulators.forDomain(domain, o.seed + 1_000_003L),
+                    o.history, store, hmac);
+            ModelSnapshot model = warm.snapshot();
+            WarmStart.publish(model, stack.bootstrapServers(), stack.registryUrl());
+            out.printf("Model v%d        %s, trained on %,d simulated events in %.1f s (validation AUC %.3f)%n",
+                    model.getVersion(), model.getArchitecture(), o.history, (System.currentTimeMillis() - t1) / 1000.0,
+                    warm.validationAuc());
+
+            stack.startScoreJob(domain, config, model, store);
+            out.printf("ScoreJob         %s → %s, dead letters → %s (parallelism %d)%n", domain.eventsTopic(),
+                    domain.scoresTopic(), domain.dlqTopic(), config.get(JobSettings.PARALLELISM));
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.kingfisher.cli;
+
+import io.kingfisher.config.Config;
+import io.kingfisher.domain.Domain;
+import io.kingfisher.jobs.FlinkEnvironments;
+import io.kingfisher.jobs.JobSettings;
+import io.kingfisher.jobs.ScoreJob;
+import io.kingfisher.local.EmbeddedKafkaBroker;
+import io.kingfisher.local.EmbeddedSchemaRegistry;
+import io.kingfisher.schemas.core.ModelSnapshot;
+import io.kingfisher.schemas.topic.Topics;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything on one machine: a real Kafka broker (KRaft, in-process), a Confluent-compatible schema registry,
+ * and the Flink jobs on a MiniCluster. Closing it stops the jobs, then the registry, then the broker.
+ */
+public final class LocalStack implements AutoCloseable {
+    private final Path dataDir;
+    private final EmbeddedKafkaBroker broker;
+    private final EmbeddedSchemaRegistry registry;
+    private final List<JobClient> jobs = new ArrayList<>();
+
+    private LocalStack(Path dataDir, EmbeddedKafkaBroker broker, EmbeddedSchemaRegistry registry) {
+        this.dataDir = dataDir;
+        this.broker = broker;
+        this.registry = registry;
+    }
+
+    /** Starts broker and registry; port 0 picks a free one. */
+    public static LocalStack start(Path dataDir, int kafkaPort, int registryPort) throws Exception {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort);
+        try {
+            EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), registryPort);
+            return new LocalStack(dataDir, broker, registry);
+        } catch (Exception | Error e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return registry.url();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Creates the domain's topics ({@code partitions} each) and the compacted snapshot topic. */
+    public void createTopics(Domain domain, int partitions) {
+        for (String t : List.of(domain.eventsTopic(), domain.labelsTopic(), domain.scoresTopic(), domain.dlqTopic())) {
+            broker.createTopic(t, partitions, Map.of());
+        }
+        if (domain.outputs().alertsTopic() != null) {
+            broker.createTopic(domain.outputs().alertsTopic(), partitions, Map.of());
+        }
+        broker.createTopic(Topics.MODEL_SNAPSHOTS, 1, Map.of("cleanup.policy", "compact"));
+    }
+
+    /** The job settings that point at this stack, plus the caller's overrides. */
+    public Config jobConfig(Map<String, String> overrides) {
+        Map<String, String> m = new HashMap<>();
+        m.put(JobSettings.BOOTSTRAP.key(), bootstrapServers());
+        m.put(JobSettings.REGISTRY_URL.key(), registryUrl());
+        m.put(JobSettings.CHECKPOINT_DIR.key(), dataDir.resolve("checkpoints").toUri().toString());
+        m.putAll(overrides);
+        return Config.of(m, JobSettings.ALL);
+    }
+
+    /** Submits the scoring job to a local MiniCluster and returns without waiting for it. */
+    public JobClient startScoreJob(Domain domain, Config config, ModelSnapshot model, String modelStore) throws Exception {
+        StreamExecutionEnvironment env = FlinkEnvironments.local(config);
+        new ScoreJob(domain, config, model, modelStore).buildOnKafka(env);
+        JobClient job = env.executeAsync("kingfisher-score-" + domain.name());
+        jobs.add(job);
+        return job;
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        for (JobClient j : jobs) {
+            try {
+                j.cancel().get();
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        try {
+            registry.close();
+        } catch (Exception e) {
+            first = first == null ? e : first;
+        }
+        broker.close();
+        if (first != null && !(first instanceof java.util.concurrent.ExecutionException)) {
+            throw first;
+        }
+    }
+}

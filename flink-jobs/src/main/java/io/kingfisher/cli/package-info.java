@@ -1,0 +1,2 @@
+/** The {@code kingfisher} command line: the local stack, the demo, and their reports. */
+package io.kingfisher.cli;

@@ -1,0 +1,38 @@
+package io.kingfisher.jobs;
+
+import io.kingfisher.config.Setting;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Every setting of the scoring job, declared once. */
+public final class JobSettings {
+    private JobSettings() {
+    }
+
+    public static final Setting<String> BOOTSTRAP = Setting.string("kafka.bootstrap.servers",
+            "Kafka bootstrap servers, host:port[,host:port]", null);
+    public static final Setting<String> REGISTRY_URL = Setting.string("schema.registry.url",
+            "Confluent-compatible schema registry URL", null);
+    public static final Setting<Integer> PARALLELISM = Setting.integer("job.parallelism",
+            "parallelism of every operator", 2, 1, 1024);
+    public static final Setting<Duration> CHECKPOINT_INTERVAL = Setting.duration("checkpoint.interval",
+            "checkpoint interval; exactly-once output becomes visible to read_committed consumers at each checkpoint",
+            Duration.ofMillis(500), Duration.ofMillis(50));
+    public static final Setting<String> CHECKPOINT_DIR = Setting.string("checkpoint.dir",
+            "where checkpoints go (any Flink FileSystem URI)", "file:///tmp/kingfisher/checkpoints");
+    public static final Setting<Duration> BUFFER_TIMEOUT = Setting.duration("pipeline.buffer_timeout",
+            "longest a network buffer waits to fill before it is sent (latency vs throughput)", Duration.ofMillis(5), Duration.ZERO);
+    public static final Setting<Duration> FEATURE_TTL = Setting.duration("features.state_ttl",
+            "an entity's feature state expires after this long without events", Duration.ofDays(30), Duration.ofSeconds(1));
+    public static final Setting<Duration> TRANSACTION_TIMEOUT = Setting.duration("sink.transaction_timeout",
+            "Kafka transaction timeout of the exactly-once sinks (at most the broker's transaction.max.timeout.ms)",
+            Duration.ofSeconds(60), Duration.ofSeconds(1));
+    public static final Setting<String> GROUP_ID = Setting.string("source.group_id",
+            "consumer group of the event source (default kingfisher-score-<domain>)", "");
+    public static final Setting<String> MODEL_HMAC_KEY = Setting.string("model.hmac_key",
+            "secret for signing and verifying model snapshots (HMAC-SHA256); empty = unsigned", "");
+
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY_URL, PARALLELISM, CHECKPOINT_INTERVAL,
+            CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY);
+}

@@ -1,0 +1,120 @@
+package io.kingfisher.models;
+
+import io.kingfisher.domain.Domain;
+import io.kingfisher.features.InputEvent;
+import io.kingfisher.features.OfflineFeatures;
+import io.kingfisher.features.avro.AvroInputBinding;
+import io.kingfisher.schemas.core.ModelSnapshot;
+import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
+import io.kingfisher.schemas.topic.Topics;
+import io.kingfisher.schemas.wire.AvroWireSerializer;
+import io.kingfisher.scoring.ModelCodec;
+import io.kingfisher.scoring.snapshot.Snapshots;
+import io.kingfisher.scoring.store.FileSystemModelStore;
+import io.kingfisher.sim.SimulatedEvent;
+import io.kingfisher.sim.Simulator;
+import io.kingfisher.trainer.OfflineTrainer;
+import io.kingfisher.trainer.TrainResult;
+import io.kingfisher.trainer.TrainerConfig;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Properties;
+
+/**
+ * The first model of a domain: history (here simulated) goes through the offline feature path, the same
+ * {@code FeatureEngine} the streaming operator runs, so the model is trained on exactly the vectors it will
+ * be served; the trained network goes to the model store and its signed metadata to {@code model.snapshots}.
+ */
+public final class WarmStart {
+    private WarmStart() {
+    }
+
+    /** The published snapshot and how training went. */
+    public record Result(ModelSnapshot snapshot, TrainResult training) {
+        public double validationAuc() {
+            return training.validationAuc();
+        }
+    }
+
+    /** The trainer settings a domain's model shape implies. */
+    public static TrainerConfig trainerConfig(Domain domain, long seed) {
+        Domain.ModelShape m = domain.model();
+        return new TrainerConfig(m.hidden(), m.learningRate(), m.l2(), 256, m.epochs(), OptionalDouble.empty(), seed, 0.2);
+    }
+
+    /**
+     * Trains on {@code events} simulated events and stores the model as the next free version (1 in a new store).
+     *
+     * @param hmacKey key to sign the snapshot with, or null for unsigned
+     */
+    public static Result trainOnSimulation(Domain domain, Simulator simulator, int events, String storeRoot, byte[] hmacKey)
+            throws Exception {
+        if (events < 100) {
+            throw new IllegalArgumentException("--history: need at least 100 events to train on, was " + events);
+        }
+        AvroInputBinding binding = domain.inputBinding();
+        OfflineFeatures features = new OfflineFeatures(domain.features());
+        float[][] x = new float[events][];
+        float[] y = new float[events];
+        long firstTime = Long.MAX_VALUE;
+        long lastTime = Long.MIN_VALUE;
+        for (int i = 0; i < events; i++) {
+            SimulatedEvent ev = simulator.next();
+            InputEvent in = binding.extract((IndexedRecord) ev.value(), 0L);
+            x[i] = features.next(in);
+            y[i] = ev.positive() ? 1f : 0f;
+            firstTime = Math.min(firstTime, in.eventTime);
+            lastTime = Math.max(lastTime, in.eventTime);
+        }
+        TrainerConfig cfg = trainerConfig(domain, 42L);
+        TrainResult trained = new OfflineTrainer().train(x, y, cfg);
+
+        FileSystemModelStore store = new FileSystemModelStore(storeRoot);
+        long version = nextVersion(store, domain.name());
+        byte[] payload = new ModelCodec().encode(trained.network());
+        URI uri = store.put(domain.name(), version, payload);
+        Map<String, String> provenance = new LinkedHashMap<>(cfg.toMap());
+        provenance.put("source", "warm-start:simulation");
+        provenance.put("source.events", String.valueOf(events));
+        provenance.put("source.event_time_from", String.valueOf(firstTime));
+        provenance.put("source.event_time_to", String.valueOf(lastTime));
+        ModelSnapshot snapshot = Snapshots.builder(domain.name(), version)
+                .createdAt(System.currentTimeMillis())
+                .featureSpecHash(domain.features().hash())
+                .architecture(trained.architecture())
+                .trainerConfig(provenance)
+                .metrics(trained.metrics())
+                .payload(uri, payload)
+                .build(hmacKey);
+        return new Result(snapshot, trained);
+    }
+
+    /** Writes the snapshot's metadata to the compacted {@code model.snapshots} topic, keyed by domain. */
+    public static void publish(ModelSnapshot snapshot, String bootstrap, String registryUrl) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        AvroWireSerializer<ModelSnapshot> ser = new AvroWireSerializer<>(new RestSchemaRegistryClient(registryUrl), ModelSnapshot.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.MODEL_SNAPSHOTS, snapshot.getDomain().getBytes(StandardCharsets.UTF_8),
+                    ser.serialize(Topics.MODEL_SNAPSHOTS, snapshot))).get();
+        }
+    }
+
+    private static long nextVersion(FileSystemModelStore store, String domain) throws java.io.IOException {
+        long v = 1;
+        while (store.pathOf(domain, v).getFileSystem().exists(store.pathOf(domain, v))) {
+            v++;
+        }
+        return v;
+    }
+}

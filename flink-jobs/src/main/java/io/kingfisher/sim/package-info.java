@@ -1,0 +1,2 @@
+/** Event simulators with a hidden ground truth, deterministic for a seed, to develop, test and benchmark against. */
+package io.kingfisher.sim;

@@ -1,0 +1,46 @@
+package io.kingfisher.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DemoSummaryTest {
+    @Test
+    void jsonHasTheDocumentedKeys() throws Exception {
+        DemoSummary s = new DemoSummary("fraud", 60, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
+                new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L),
+                Map.of("TRUNCATED_AVRO", 20L));
+        JsonNode j = new ObjectMapper().readTree(s.toJson());
+        for (String k : List.of("events_in", "scores_out", "dlq", "duplicates", "missing", "throughput_eps", "model_versions")) {
+            assertTrue(j.has(k), k);
+        }
+        assertEquals(21.0, j.at("/latency_ms/p99").asDouble());
+        assertEquals(4.0, j.at("/latency_ms/p50").asDouble());
+        assertEquals(1, j.get("model_versions").get(0).asInt());
+        assertFalse(s.toText().isBlank());
+    }
+
+    @Test
+    void latencyPercentilesAndIdSet() {
+        LatencyRecorder r = new LatencyRecorder();
+        for (int i = 1; i <= 100; i++) {
+            r.record(i);
+        }
+        assertEquals(50.0, r.percentile(50));
+        assertEquals(99.0, r.percentile(99));
+        LongHashSet ids = new LongHashSet();
+        for (int i = 0; i < 100_000; i++) {
+            assertTrue(ids.add(LongHashSet.hash("tx-" + i)));
+        }
+        assertFalse(ids.add(LongHashSet.hash("tx-7")));
+        assertTrue(ids.contains(LongHashSet.hash("tx-99999")));
+        assertEquals(100_000, ids.size());
+    }
+}
