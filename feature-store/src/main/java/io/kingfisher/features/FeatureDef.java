@@ -9,7 +9,7 @@ import java.util.Objects;
  * state it keeps; {@link FeatureEngine} does the arithmetic. Definitions are values: two specs with the same
  * definitions have the same {@link FeatureSpec#hash()}.
  */
-public sealed interface FeatureDef {
+public sealed interface FeatureDef extends java.io.Serializable {
 
     /** Base name; multi-output features name their columns {@code name[suffix]}. */
     String name();

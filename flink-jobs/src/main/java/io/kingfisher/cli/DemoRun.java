@@ -64,6 +64,8 @@ public final class DemoRun {
     private final AtomicLong firstScoreAt = new AtomicLong();
     private final AtomicLong lastScoreAt = new AtomicLong();
     private final AtomicBoolean stop = new AtomicBoolean();
+    /** Wall-clock start of the measured run: events before it were the warm-up trickle. */
+    private final AtomicLong steadyFrom = new AtomicLong(Long.MAX_VALUE);
 
     /**
      * @param rate             target events per second; 0 or less = as fast as possible
@@ -94,9 +96,9 @@ public final class DemoRun {
         progress.setDaemon(true);
 
         LongHashSet producedIds = new LongHashSet();
-        long start = System.currentTimeMillis();
         progress.start();
-        produce(registry, producedIds, start);
+        produce(registry, producedIds, System.currentTimeMillis());
+        long start = steadyFrom.get();
         long producedEnd = System.currentTimeMillis();
 
         long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
@@ -126,7 +128,7 @@ public final class DemoRun {
         synchronized (tracker) {
             return new DemoSummary(domain.name(), (producedEnd - start) / 1000.0, produced.get(), badProduced.get(),
                     scores.get(), deadLetters.get(), tracker.duplicates, missing, unexpected,
-                    scores.get() / seconds,
+                    tracker.measured / seconds,
                     new DemoSummary.Latency(tracker.latency.percentile(50), tracker.latency.percentile(99), tracker.latency.percentile(100)),
                     new DemoSummary.Latency(tracker.visible.percentile(50), tracker.visible.percentile(99), tracker.visible.percentile(100)),
                     firstScoreAt.get() == 0 ? Double.NaN : (firstScoreAt.get() - launchedAtMillis) / 1000.0,
@@ -143,10 +145,31 @@ public final class DemoRun {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         AvroWireSerializer<SpecificRecord> serializer = null;
         String topic = domain.eventsTopic();
-        long end = start + duration.toMillis();
         long n = 0;
         int badNo = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            // Warm-up: a trickle of events until the first score is committed, so the measured run starts on a
+            // running pipeline. These events are counted like all others; only latency statistics skip them.
+            long readyDeadline = System.currentTimeMillis() + 180_000;
+            while (firstScoreAt.get() == 0) {
+                if (System.currentTimeMillis() > readyDeadline) {
+                    throw new IllegalStateException("no score arrived within 180 s of starting the job; see the log above");
+                }
+                SimulatedEvent ev = simulator.next();
+                if (serializer == null) {
+                    @SuppressWarnings("unchecked")
+                    Class<SpecificRecord> type = (Class<SpecificRecord>) ev.value().getClass();
+                    serializer = new AvroWireSerializer<>(registry, type);
+                }
+                producer.send(new ProducerRecord<>(topic, ev.key().getBytes(StandardCharsets.UTF_8), serializer.serialize(topic, ev.value())));
+                producedIds.add(LongHashSet.hash(ev.eventId()));
+                produced.incrementAndGet();
+                Thread.sleep(100);
+            }
+            start = System.currentTimeMillis();
+            steadyFrom.set(start);
+            out.printf("pipeline ready: first score %.1f s after launch; measuring from now%n", (firstScoreAt.get() - launchedAtMillis) / 1000.0);
+            long end = start + duration.toMillis();
             while (true) {
                 long now = System.currentTimeMillis();
                 if (now >= end) {
@@ -235,8 +258,11 @@ public final class DemoRun {
                         if (!tracker.scored.add(LongHashSet.hash(s.getEventId()))) {
                             tracker.duplicates++;
                         }
-                        tracker.latency.record(s.getScoreTime() - s.getIngestTime());
-                        tracker.visible.record(now - s.getIngestTime());
+                        if (s.getIngestTime() >= steadyFrom.get()) {
+                            tracker.latency.record(s.getScoreTime() - s.getIngestTime());
+                            tracker.visible.record(now - s.getIngestTime());
+                            tracker.measured++;
+                        }
                         tracker.versions.add(s.getModelVersion());
                     }
                     lastVersion.set(s.getModelVersion());
@@ -293,5 +319,6 @@ public final class DemoRun {
         final TreeSet<Long> versions = new TreeSet<>();
         final Map<String, Long> dlqKinds = new TreeMap<>();
         long duplicates;
+        long measured;
     }
 }

@@ -33,6 +33,11 @@ public final class JobSettings {
     public static final Setting<String> MODEL_HMAC_KEY = Setting.string("model.hmac_key",
             "secret for signing and verifying model snapshots (HMAC-SHA256); empty = unsigned", "");
 
+    public static final Setting<Integer> BATCH_SIZE = Setting.integer("scoring.batch_size",
+            "most events scored in one model call (1 = one call per event)", 64, 1, 65_536);
+    public static final Setting<Duration> BATCH_TIMEOUT = Setting.duration("scoring.batch_timeout",
+            "longest an event waits for its micro-batch to fill (0 = never wait)", Duration.ofMillis(5), Duration.ZERO);
+
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY_URL, PARALLELISM, CHECKPOINT_INTERVAL,
-            CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY);
+            CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY, BATCH_SIZE, BATCH_TIMEOUT);
 }

@@ -8,7 +8,8 @@ import io.kingfisher.features.flink.FeatureFunction;
 import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
-import io.kingfisher.scoring.flink.ScoreFunction;
+import io.kingfisher.scoring.flink.ScoringOperator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -63,8 +64,9 @@ public final class ScoreJob {
         byte[] hmacKey = config.get(JobSettings.MODEL_HMAC_KEY).isEmpty() ? null
                 : config.get(JobSettings.MODEL_HMAC_KEY).getBytes(StandardCharsets.UTF_8);
         SingleOutputStreamOperator<Score> scored = featured
-                .map(new ScoreFunction(domain.name(), domain.features().hash(), model, modelStore, hmacKey))
-                .name("score").uid("score-" + domain.name());
+                .transform("score", TypeInformation.of(Score.class),
+                        new ScoringOperator(domain.name(), domain.features().hash(), model, modelStore, hmacKey,
+                                config.get(JobSettings.BATCH_SIZE), config.get(JobSettings.BATCH_TIMEOUT).toMillis())).uid("score-" + domain.name());
         scored.sinkTo(scores).name("scores-sink").uid("scores-sink-" + domain.name());
         decoded.getSideOutput(DeadLetters.TAG)
                 .sinkTo(deadLetters).name("dlq-sink").uid("dlq-sink-" + domain.name());
