@@ -35,6 +35,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--drain-timeout", description = "how long to wait for the last scores after producing stops (default: ${DEFAULT-VALUE})", defaultValue = "60s")
     String drainTimeout;
 
+    @Option(names = "--warmup", description = "run at the target rate this long before measuring latency; warm-up events are counted like all others (default: ${DEFAULT-VALUE})", defaultValue = "10s")
+    String warmup;
+
     @Option(names = "--summary-json", description = "also write the summary as JSON to this file")
     Path summaryJson;
 
@@ -43,6 +46,7 @@ final class DemoCommand implements Callable<Integer> {
         Domain domain = BuiltInDomains.byName(domainName);
         Duration d = parse("--duration", duration);
         Duration drain = parse("--drain-timeout", drainTimeout);
+        Duration warm = parse("--warmup", warmup);
         double eps;
         if (rate.equalsIgnoreCase("max")) {
             eps = 0;
@@ -64,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf("Demo             %s at %s events/s for %s (malformed record every %d)%n", domain.name(),
                     eps > 0 ? String.format("%,.0f", eps) : "max", duration, badEvery);
             DemoSummary summary = new DemoRun(domain, running.bootstrapServers(), running.registryUrl(),
-                    Simulators.forDomain(domain, stack.seed), eps, d, badEvery, drain, System.out, launched).run();
+                    Simulators.forDomain(domain, stack.seed), eps, d, badEvery, drain, warm, System.out, launched).run();
             System.out.println(summary.toText());
             if (summaryJson != null) {
                 summary.writeJson(summaryJson);

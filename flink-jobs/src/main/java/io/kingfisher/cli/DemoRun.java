@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -53,6 +52,7 @@ public final class DemoRun {
     private final Duration duration;
     private final int badEvery;
     private final Duration drainTimeout;
+    private final Duration warmup;
     private final PrintStream out;
     private final long launchedAtMillis;
 
@@ -74,6 +74,16 @@ public final class DemoRun {
      */
     public DemoRun(Domain domain, String bootstrap, String registryUrl, Simulator simulator, double rate, Duration duration,
                    int badEvery, Duration drainTimeout, PrintStream out, long launchedAtMillis) {
+        this(domain, bootstrap, registryUrl, simulator, rate, duration, badEvery, drainTimeout, Duration.ZERO, out, launchedAtMillis);
+    }
+
+    /**
+     * @param warmup how long to run at the target rate before measuring latency (JIT, caches, RocksDB); events
+     *               in the warm-up are produced, scored and counted like all others
+     */
+    public DemoRun(Domain domain, String bootstrap, String registryUrl, Simulator simulator, double rate, Duration duration,
+                   int badEvery, Duration drainTimeout, Duration warmup, PrintStream out, long launchedAtMillis) {
+        this.warmup = warmup;
         this.domain = domain;
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
@@ -89,9 +99,13 @@ public final class DemoRun {
     public DemoSummary run() throws Exception {
         SchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
         Tracker tracker = new Tracker();
-        Thread consumer = new Thread(() -> consume(registry, tracker), "demo-consumer");
+        java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
+        Thread consumer = new Thread(() -> consume(registry, tracker, positioned), "demo-consumer");
         consumer.setDaemon(true);
         consumer.start();
+        if (!positioned.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the demo's consumer could not reach the broker at " + bootstrap + " within 60 s");
+        }
         Thread progress = new Thread(() -> progress(tracker), "demo-progress");
         progress.setDaemon(true);
 
@@ -126,7 +140,7 @@ public final class DemoRun {
         long endOfScores = lastScoreAt.get() == 0 ? producedEnd : lastScoreAt.get();
         double seconds = Math.max(1e-3, (endOfScores - start) / 1000.0);
         synchronized (tracker) {
-            return new DemoSummary(domain.name(), (producedEnd - start) / 1000.0, produced.get(), badProduced.get(),
+            return new DemoSummary(domain.name(), (producedEnd - start) / 1000.0, warmup.toMillis() / 1000.0, produced.get(), badProduced.get(),
                     scores.get(), deadLetters.get(), tracker.duplicates, missing, unexpected,
                     tracker.measured / seconds,
                     new DemoSummary.Latency(tracker.latency.percentile(50), tracker.latency.percentile(99), tracker.latency.percentile(100)),
@@ -167,13 +181,22 @@ public final class DemoRun {
                 Thread.sleep(100);
             }
             start = System.currentTimeMillis();
-            steadyFrom.set(start);
-            out.printf("pipeline ready: first score %.1f s after launch; measuring from now%n", (firstScoreAt.get() - launchedAtMillis) / 1000.0);
-            long end = start + duration.toMillis();
+            long measureFrom = start + warmup.toMillis();
+            out.printf("pipeline ready: first score %.1f s after launch; %s%n", (firstScoreAt.get() - launchedAtMillis) / 1000.0,
+                    warmup.isZero() ? "measuring from now" : "warming up for " + warmup.toMillis() / 1000.0 + " s, then measuring");
+            long end = measureFrom + duration.toMillis();
+            boolean measuring = warmup.isZero();
+            if (measuring) {
+                steadyFrom.set(start);
+            }
             while (true) {
                 long now = System.currentTimeMillis();
                 if (now >= end) {
                     break;
+                }
+                if (!measuring && now >= measureFrom) {
+                    measuring = true;
+                    steadyFrom.set(now);
                 }
                 if (rate > 0) {
                     long due = (long) ((now - start) / 1000.0 * rate);
@@ -231,17 +254,23 @@ public final class DemoRun {
         return serializer.serialize(topic, (SpecificRecord) copy);
     }
 
-    private void consume(SchemaRegistryClient registry, Tracker tracker) {
+    /** Reads scores and dead letters written from now on (earlier runs on the same topics are not counted). */
+    private void consume(SchemaRegistryClient registry, Tracker tracker, java.util.concurrent.CountDownLatch positioned) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "kingfisher-demo-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         AvroWireDeserializer<Score> scoreDe = new AvroWireDeserializer<>(registry, Score.class);
         AvroWireDeserializer<DeadLetter> dlqDe = new AvroWireDeserializer<>(registry, DeadLetter.class);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(domain.scoresTopic(), domain.dlqTopic()));
+            List<org.apache.kafka.common.TopicPartition> parts = new java.util.ArrayList<>();
+            for (String t : List.of(domain.scoresTopic(), domain.dlqTopic())) {
+                c.partitionsFor(t, Duration.ofSeconds(30)).forEach(pi -> parts.add(new org.apache.kafka.common.TopicPartition(t, pi.partition())));
+            }
+            c.assign(parts);
+            c.seekToEnd(parts);
+            parts.forEach(c::position); // resolve the end offsets now, before anything is produced
+            positioned.countDown();
             while (!stop.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
                     long now = System.currentTimeMillis();

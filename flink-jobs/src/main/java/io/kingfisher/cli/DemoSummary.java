@@ -15,11 +15,13 @@ import java.util.Locale;
  * the malformed ones injected; {@code missing} is valid events with no score, {@code duplicates} scores beyond
  * the first for an event. {@code latency_ms} is event-to-score (the event's Kafka timestamp to the moment the
  * scorer computed it); {@code visible_latency_ms} is to when a {@code read_committed} consumer received it,
- * which includes waiting for the exactly-once sink's checkpoint commit.
+ * which includes waiting for the exactly-once sink's checkpoint commit. Latency and throughput are measured
+ * after the warm-up; the counts cover every event, warm-up included.
  */
 public record DemoSummary(
         @JsonProperty("domain") String domain,
         @JsonProperty("duration_s") double durationSeconds,
+        @JsonProperty("warmup_s") double warmupSeconds,
         @JsonProperty("events_in") long eventsIn,
         @JsonProperty("bad_in") long badIn,
         @JsonProperty("scores_out") long scoresOut,
@@ -57,7 +59,7 @@ public record DemoSummary(
     /** A few lines for people. */
     public String toText() {
         return String.format(Locale.ROOT, """
-                ── summary (%s, %.0f s) ──
+                ── summary (%s, %.0f s measured after %.0f s warm-up) ──
                 events in      %,d valid + %,d malformed
                 scores out     %,d   (missing %,d, duplicates %,d, unexpected %,d)
                 dead letters   %,d   %s
@@ -65,7 +67,7 @@ public record DemoSummary(
                 latency        event→score p50 %.1f ms, p99 %.1f ms; visible to read_committed p50 %.0f ms, p99 %.0f ms
                 first score    %.1f s after start
                 model versions %s""",
-                domain, durationSeconds, eventsIn, badIn, scoresOut, missing, duplicates, unexpected, dlq, dlqByKind,
+                domain, durationSeconds, warmupSeconds, eventsIn, badIn, scoresOut, missing, duplicates, unexpected, dlq, dlqByKind,
                 throughputEps, latencyMs.p50, latencyMs.p99, visibleLatencyMs.p50, visibleLatencyMs.p99,
                 firstScoreAfterStartSeconds, modelVersions);
     }

@@ -4,17 +4,24 @@ import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
 import io.kingfisher.schemas.wire.AvroWireSerializer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes Avro records to one topic in the Confluent wire format (subject {@code <topic>-value}), keyed by a
  * string taken from the record (null for no key).
  */
-public final class AvroRecordSerialization<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
+public final class AvroRecordSerialization<T extends SpecificRecord>
+        implements KafkaRecordSerializationSchema<T>, KafkaDatasetFacetProvider {
     private static final long serialVersionUID = 1L;
 
     private final String topic;
@@ -33,6 +40,12 @@ public final class AvroRecordSerialization<T extends SpecificRecord> implements 
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
         serializer = new AvroWireSerializer<>(new RestSchemaRegistryClient(registryUrl), type);
+    }
+
+    /** Names the target topic (lineage; also what the POOLING transaction naming strategy needs). */
+    @Override
+    public Optional<KafkaDatasetFacet> getKafkaDatasetFacet() {
+        return Optional.of(new DefaultKafkaDatasetFacet(DefaultKafkaDatasetIdentifier.ofTopics(List.of(topic))));
     }
 
     @Override

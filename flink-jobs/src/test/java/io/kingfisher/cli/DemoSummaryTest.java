@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DemoSummaryTest {
     @Test
     void jsonHasTheDocumentedKeys() throws Exception {
-        DemoSummary s = new DemoSummary("fraud", 60, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
+        DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L),
                 Map.of("TRUNCATED_AVRO", 20L));
         JsonNode j = new ObjectMapper().readTree(s.toJson());

@@ -22,7 +22,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import io.kingfisher.cli.DemoRun;
+import io.kingfisher.cli.DemoSummary;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly once (counted by event id with a read_committed consumer), every bad record lands in the DLQ with
  * its reason and raw bytes, and every score carries the model version.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScoreJobIT {
     private static final int VALID = 3000;
     private static final Domain FRAUD = BuiltInDomains.fraud();
@@ -76,6 +82,7 @@ class ScoreJobIT {
     }
 
     @Test
+    @Order(1)
     void everyValidEventScoredExactlyOnceAndEveryBadRecordDeadLettered() throws Exception {
         var registry = new RestSchemaRegistryClient(stack.registryUrl());
         var ser = new AvroWireSerializer<>(registry, PaymentTransaction.class);
@@ -158,6 +165,26 @@ class ScoreJobIT {
             assertTrue(d.getError().length() > 10, "a reason: " + d.getError());
         }
         assertTrue(dead.stream().anyMatch(d -> d.getError().contains("amount")), "reason names the field");
+    }
+
+    @Test
+    @Order(2)
+    void theDemoDriverCountsEveryEventOnceAndEveryMalformedRecordInTheDlq() throws Exception {
+        DemoSummary s = new DemoRun(FRAUD, stack.bootstrapServers(), stack.registryUrl(),
+                new FraudSimulator(123, 300, 5, 0.01, 1_767_225_600_000L), 400, Duration.ofSeconds(4), 25,
+                Duration.ofSeconds(60), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+                System.currentTimeMillis()).run();
+        assertTrue(s.eventsIn() > 1000, "events produced: " + s.eventsIn());
+        assertEquals(s.eventsIn(), s.scoresOut());
+        assertEquals(0, s.missing());
+        assertEquals(0, s.duplicates());
+        assertEquals(0, s.unexpected());
+        assertTrue(s.badIn() > 40, "malformed records injected: " + s.badIn());
+        assertEquals(s.badIn(), s.dlq(), "every malformed record dead-lettered: " + s.dlqByKind());
+        assertEquals(java.util.Set.of("UNKNOWN_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "TRUNCATED_AVRO", "INVALID_FIELD"),
+                s.dlqByKind().keySet());
+        assertEquals(List.of(model.getVersion()), s.modelVersions());
+        assertTrue(s.latencyMs().p99() >= s.latencyMs().p50());
     }
 
     private static byte[] bytes(java.nio.ByteBuffer b) {
