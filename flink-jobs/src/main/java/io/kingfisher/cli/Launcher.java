@@ -5,6 +5,8 @@ import io.kingfisher.domain.Domain;
 import io.kingfisher.jobs.JobSettings;
 import io.kingfisher.models.WarmStart;
 import io.kingfisher.schemas.core.ModelSnapshot;
+import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
+import io.kingfisher.schemas.wire.ConfluentWireFormat;
 import io.kingfisher.sim.Simulators;
 
 import java.io.PrintStream;
@@ -31,7 +33,11 @@ final class Launcher {
             stack.createTopics(domain, config.get(JobSettings.PARALLELISM));
             out.printf("Kafka bootstrap  %s%n", stack.bootstrapServers());
             out.printf("Schema registry  %s%n", stack.registryUrl());
-            out.printf("  (broker and registry up in %.1f s)%n", (System.currentTimeMillis() - t0) / 1000.0);
+            // Register the event schema up front, so producers that only look schemas up (auto-register off) can write.
+            String subject = ConfluentWireFormat.valueSubject(domain.eventsTopic());
+            int schemaId = new RestSchemaRegistryClient(stack.registryUrl()).register(subject, domain.eventSchema());
+            out.printf("  (broker and registry up in %.1f s; %s has schema id %d)%n", (System.currentTimeMillis() - t0) / 1000.0,
+                    subject, schemaId);
 
             String key = config.get(JobSettings.MODEL_HMAC_KEY);
             byte[] hmac = key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8);
