@@ -19,7 +19,13 @@ public final class Kingfisher implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(run(args, new java.io.PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line and returns its exit code: 0 ok, 2 bad usage or configuration, 3 demo checks failed. */
+    public static int run(String[] args, java.io.PrintWriter err) {
         CommandLine cl = new CommandLine(new Kingfisher());
+        cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable root = ex;
             while (!(root instanceof ConfigException) && !(root instanceof IllegalArgumentException) && root.getCause() != null) {
@@ -33,7 +39,6 @@ public final class Kingfisher implements Runnable {
             ex.printStackTrace(cmd.getErr());
             return 1;
         });
-        int code = cl.execute(args);
-        System.exit(code);
+        return cl.execute(args);
     }
 }

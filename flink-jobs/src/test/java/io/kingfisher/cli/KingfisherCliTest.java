@@ -1,0 +1,44 @@
+package io.kingfisher.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad flags and settings fail before anything starts, with the flag or key named. */
+class KingfisherCliTest {
+    private static String run(int expectedCode, String... args) {
+        StringWriter err = new StringWriter();
+        int code = Kingfisher.run(args, new PrintWriter(err, true));
+        assertEquals(expectedCode, code, err.toString());
+        return err.toString();
+    }
+
+    @Test
+    void unknownSettingIsNamed() {
+        String err = run(2, "demo", "-D", "checkpoint.intervall=1s");
+        assertTrue(err.contains("checkpoint.intervall: unknown setting"), err);
+    }
+
+    @Test
+    void invalidSettingValueIsNamed() {
+        String err = run(2, "local", "-D", "job.parallelism=0");
+        assertTrue(err.contains("job.parallelism: must be in [1, 1024], was 0"), err);
+    }
+
+    @Test
+    void badDemoFlagsAreNamed() {
+        assertTrue(run(2, "demo", "--rate", "fast").contains("--rate"));
+        assertTrue(run(2, "demo", "--duration", "5 parsecs").contains("--duration"));
+        assertTrue(run(2, "demo", "--domain", "weather").contains("unknown domain 'weather'"));
+    }
+
+    @Test
+    void unknownFlagIsAUsageError() {
+        String err = run(2, "demo", "--speed", "9");
+        assertTrue(err.contains("--speed"), err);
+    }
+}
