@@ -67,8 +67,8 @@ final class DemoCommand implements Callable<Integer> {
         try (LocalStack running = Launcher.launch(stack, domain, System.out)) {
             System.out.printf("Demo             %s at %s events/s for %s (malformed record every %d)%n", domain.name(),
                     eps > 0 ? String.format("%,.0f", eps) : "max", duration, badEvery);
-            DemoSummary summary = new DemoRun(domain, running.bootstrapServers(), running.registryUrl(),
-                    Simulators.forDomain(domain, stack.seed), eps, d, badEvery, drain, warm, System.out, launched).run();
+            DemoSummary summary = DemoRun.simulated(domain, running.bootstrapServers(), running.registryUrl(),
+                    Simulators.forDomain(domain, stack.seed), badEvery, eps, d, drain, warm, System.out, launched).run();
             System.out.println(summary.toText());
             if (summaryJson != null) {
                 summary.writeJson(summaryJson);

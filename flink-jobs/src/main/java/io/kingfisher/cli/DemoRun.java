@@ -1,18 +1,12 @@
 package io.kingfisher.cli;
 
 import io.kingfisher.domain.Domain;
-import io.kingfisher.features.NumericRule;
 import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.Score;
 import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
 import io.kingfisher.schemas.registry.SchemaRegistryClient;
 import io.kingfisher.schemas.wire.AvroWireDeserializer;
-import io.kingfisher.schemas.wire.AvroWireSerializer;
-import io.kingfisher.sim.SimulatedEvent;
 import io.kingfisher.sim.Simulator;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,9 +17,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -35,22 +27,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Drives a running pipeline: produces simulated events (and, every {@code badEvery}-th, a malformed record of
- * a rotating kind) at a target rate, reads the scores and dead letters back with a {@code read_committed}
+ * Drives a running pipeline: produces a {@link Feed} (simulated events with malformed records mixed in, or
+ * the rows of a file) at a target rate, reads the scores and dead letters back with a {@code read_committed}
  * consumer, prints a progress line each second and returns the {@link DemoSummary}. Exactly-once is checked
  * by event id: every valid event must be scored once, every malformed record must reach the DLQ.
  */
 public final class DemoRun {
-    /** Kinds of malformed records injected, in rotation. */
-    enum BadKind { GARBAGE, UNKNOWN_SCHEMA_ID, TRUNCATED, NON_FINITE, OUT_OF_RANGE, EMPTY_KEY }
-
     private final Domain domain;
     private final String bootstrap;
     private final String registryUrl;
-    private final Simulator simulator;
+    private final Feed feed;
     private final double rate;
     private final Duration duration;
-    private final int badEvery;
     private final Duration drainTimeout;
     private final Duration warmup;
     private final PrintStream out;
@@ -68,32 +56,33 @@ public final class DemoRun {
     private final AtomicLong steadyFrom = new AtomicLong(Long.MAX_VALUE);
 
     /**
-     * @param rate             target events per second; 0 or less = as fast as possible
-     * @param badEvery         inject a malformed record every this many events (0 = never)
+     * @param feed             what to produce; a finite feed ends the run when exhausted
+     * @param rate             target records per second; 0 or less = as fast as possible
+     * @param duration         how long to produce after the warm-up; null = until the feed is exhausted
+     * @param warmup           how long to run at the target rate before measuring latency (JIT, caches, RocksDB);
+     *                         records in the warm-up are produced, scored and counted like all others
      * @param launchedAtMillis when the user started the command (for time to first score)
      */
-    public DemoRun(Domain domain, String bootstrap, String registryUrl, Simulator simulator, double rate, Duration duration,
-                   int badEvery, Duration drainTimeout, PrintStream out, long launchedAtMillis) {
-        this(domain, bootstrap, registryUrl, simulator, rate, duration, badEvery, drainTimeout, Duration.ZERO, out, launchedAtMillis);
-    }
-
-    /**
-     * @param warmup how long to run at the target rate before measuring latency (JIT, caches, RocksDB); events
-     *               in the warm-up are produced, scored and counted like all others
-     */
-    public DemoRun(Domain domain, String bootstrap, String registryUrl, Simulator simulator, double rate, Duration duration,
-                   int badEvery, Duration drainTimeout, Duration warmup, PrintStream out, long launchedAtMillis) {
-        this.warmup = warmup;
+    public DemoRun(Domain domain, String bootstrap, String registryUrl, Feed feed, double rate, Duration duration,
+                   Duration drainTimeout, Duration warmup, PrintStream out, long launchedAtMillis) {
         this.domain = domain;
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
-        this.simulator = simulator;
+        this.feed = feed;
         this.rate = rate;
         this.duration = duration;
-        this.badEvery = badEvery;
         this.drainTimeout = drainTimeout;
+        this.warmup = warmup;
         this.out = out;
         this.launchedAtMillis = launchedAtMillis;
+    }
+
+    /** A simulator-driven run that injects a malformed record every {@code badEvery} events. */
+    public static DemoRun simulated(Domain domain, String bootstrap, String registryUrl, Simulator simulator, int badEvery,
+                                    double rate, Duration duration, Duration drainTimeout, Duration warmup, PrintStream out,
+                                    long launchedAtMillis) {
+        Feed feed = new SimulatorFeed(domain, simulator, new RestSchemaRegistryClient(registryUrl), badEvery);
+        return new DemoRun(domain, bootstrap, registryUrl, feed, rate, duration, drainTimeout, warmup, out, launchedAtMillis);
     }
 
     public DemoSummary run() throws Exception {
@@ -111,7 +100,7 @@ public final class DemoRun {
 
         LongHashSet producedIds = new LongHashSet();
         progress.start();
-        produce(registry, producedIds, System.currentTimeMillis());
+        produce(producedIds);
         long start = steadyFrom.get();
         long producedEnd = System.currentTimeMillis();
 
@@ -150,46 +139,38 @@ public final class DemoRun {
         }
     }
 
-    private void produce(SchemaRegistryClient registry, LongHashSet producedIds, long start) throws Exception {
+    private void produce(LongHashSet producedIds) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        AvroWireSerializer<SpecificRecord> serializer = null;
-        String topic = domain.eventsTopic();
-        long n = 0;
-        int badNo = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            // Warm-up: a trickle of events until the first score is committed, so the measured run starts on a
-            // running pipeline. These events are counted like all others; only latency statistics skip them.
+            // Warm-up: a trickle until the first score is committed, so the measured run starts on a running
+            // pipeline. These records are counted like all others; only latency statistics skip them.
             long readyDeadline = System.currentTimeMillis() + 180_000;
-            while (firstScoreAt.get() == 0) {
+            boolean exhausted = false;
+            while (firstScoreAt.get() == 0 && !exhausted) {
                 if (System.currentTimeMillis() > readyDeadline) {
                     throw new IllegalStateException("no score arrived within 180 s of starting the job; see the log above");
                 }
-                SimulatedEvent ev = simulator.next();
-                if (serializer == null) {
-                    @SuppressWarnings("unchecked")
-                    Class<SpecificRecord> type = (Class<SpecificRecord>) ev.value().getClass();
-                    serializer = new AvroWireSerializer<>(registry, type);
-                }
-                producer.send(new ProducerRecord<>(topic, ev.key().getBytes(StandardCharsets.UTF_8), serializer.serialize(topic, ev.value())));
-                producedIds.add(LongHashSet.hash(ev.eventId()));
-                produced.incrementAndGet();
+                exhausted = !send(producer, producedIds);
                 Thread.sleep(100);
             }
-            start = System.currentTimeMillis();
+            long start = System.currentTimeMillis();
             long measureFrom = start + warmup.toMillis();
-            out.printf("pipeline ready: first score %.1f s after launch; %s%n", (firstScoreAt.get() - launchedAtMillis) / 1000.0,
-                    warmup.isZero() ? "measuring from now" : "warming up for " + warmup.toMillis() / 1000.0 + " s, then measuring");
-            long end = measureFrom + duration.toMillis();
+            if (firstScoreAt.get() != 0) {
+                out.printf("pipeline ready: first score %.1f s after launch; %s%n", (firstScoreAt.get() - launchedAtMillis) / 1000.0,
+                        warmup.isZero() ? "measuring from now" : "warming up for " + warmup.toMillis() / 1000.0 + " s, then measuring");
+            }
+            long end = duration == null ? Long.MAX_VALUE : measureFrom + duration.toMillis();
             boolean measuring = warmup.isZero();
             if (measuring) {
                 steadyFrom.set(start);
             }
-            while (true) {
+            long n = 0;
+            while (!exhausted) {
                 long now = System.currentTimeMillis();
                 if (now >= end) {
                     break;
@@ -205,53 +186,28 @@ public final class DemoRun {
                         continue;
                     }
                 }
-                SimulatedEvent ev = simulator.next();
-                if (serializer == null) {
-                    @SuppressWarnings("unchecked")
-                    Class<SpecificRecord> type = (Class<SpecificRecord>) ev.value().getClass();
-                    serializer = new AvroWireSerializer<>(registry, type);
-                }
-                byte[] key = ev.key().getBytes(StandardCharsets.UTF_8);
+                exhausted = !send(producer, producedIds);
                 n++;
-                if (badEvery > 0 && n % badEvery == 0) {
-                    BadKind kind = BadKind.values()[badNo++ % BadKind.values().length];
-                    producer.send(new ProducerRecord<>(topic, key, malformed(kind, ev, serializer, topic)));
-                    badProduced.incrementAndGet();
-                } else {
-                    producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, ev.value())));
-                    producedIds.add(LongHashSet.hash(ev.eventId()));
-                    produced.incrementAndGet();
-                }
             }
+            steadyFrom.compareAndSet(Long.MAX_VALUE, start); // a feed that ran out during warm-up: measure all of it
             producer.flush();
         }
     }
 
-    /** A malformed version of the event; field-level kinds use the domain's own rules and key field. */
-    private byte[] malformed(BadKind kind, SimulatedEvent ev, AvroWireSerializer<SpecificRecord> serializer, String topic) {
-        byte[] good = serializer.serialize(topic, ev.value());
-        switch (kind) {
-            case GARBAGE:
-                return "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8);
-            case UNKNOWN_SCHEMA_ID: {
-                byte[] b = good.clone();
-                b[1] = 0x7f; // schema id 0x7fxxxxxx: never assigned
-                return b;
-            }
-            case TRUNCATED:
-                return Arrays.copyOf(good, Math.max(6, good.length / 2));
-            default:
-                break;
+    /** Sends the feed's next record; false when the feed is exhausted. */
+    private boolean send(KafkaProducer<byte[], byte[]> producer, LongHashSet producedIds) {
+        Feed.Item item = feed.next();
+        if (item == null) {
+            return false;
         }
-        SpecificRecordBase copy = (SpecificRecordBase) SpecificData.get().deepCopy(ev.value().getSchema(), ev.value());
-        List<NumericRule> rules = domain.rules();
-        if (kind == BadKind.EMPTY_KEY || rules.isEmpty()) {
-            copy.put(domain.keyField() == null ? domain.idField() : domain.keyField(), "");
-        } else {
-            NumericRule r = rules.get(0);
-            copy.put(r.field(), kind == BadKind.NON_FINITE ? Double.NaN : r.min() - 1);
+        producer.send(new ProducerRecord<>(item.topic(), item.key(), item.value()));
+        if (item.scoredEventId() != null) {
+            producedIds.add(LongHashSet.hash(item.scoredEventId()));
+            produced.incrementAndGet();
+        } else if (item.deadLetter()) {
+            badProduced.incrementAndGet();
         }
-        return serializer.serialize(topic, (SpecificRecord) copy);
+        return true;
     }
 
     /** Reads scores and dead letters written from now on (earlier runs on the same topics are not counted). */

@@ -24,7 +24,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Properties;
@@ -61,37 +63,56 @@ public final class WarmStart {
         if (events < 100) {
             throw new IllegalArgumentException("--history: need at least 100 events to train on, was " + events);
         }
-        AvroInputBinding binding = domain.inputBinding();
-        OfflineFeatures features = new OfflineFeatures(domain.features());
-        float[][] x = new float[events][];
-        float[] y = new float[events];
-        long firstTime = Long.MAX_VALUE;
-        long lastTime = Long.MIN_VALUE;
+        List<IndexedRecord> history = new ArrayList<>(events);
+        float[] labels = new float[events];
         for (int i = 0; i < events; i++) {
             SimulatedEvent ev = simulator.next();
-            InputEvent in = binding.extract((IndexedRecord) ev.value(), 0L);
+            history.add((IndexedRecord) ev.value());
+            labels[i] = ev.positive() ? 1f : 0f;
+        }
+        return train(domain, history, labels, storeRoot, hmacKey, Map.of("source", "warm-start:simulation"));
+    }
+
+    /**
+     * Trains on historical events (in the order the stream would see them) and their labels, through the offline
+     * feature path, and stores the model as the next free version (1 in a new store).
+     *
+     * @param provenance where the history came from, recorded in the snapshot's trainer config
+     * @param hmacKey    key to sign the snapshot with, or null for unsigned
+     */
+    public static Result train(Domain domain, List<? extends IndexedRecord> history, float[] labels, String storeRoot,
+                               byte[] hmacKey, Map<String, String> provenance) throws Exception {
+        if (history.size() != labels.length) {
+            throw new IllegalArgumentException("history has " + history.size() + " events but " + labels.length + " labels");
+        }
+        AvroInputBinding binding = domain.inputBinding();
+        OfflineFeatures features = new OfflineFeatures(domain.features());
+        float[][] x = new float[history.size()][];
+        long firstTime = Long.MAX_VALUE;
+        long lastTime = Long.MIN_VALUE;
+        for (int i = 0; i < x.length; i++) {
+            InputEvent in = binding.extract(history.get(i), 0L);
             x[i] = features.next(in);
-            y[i] = ev.positive() ? 1f : 0f;
             firstTime = Math.min(firstTime, in.eventTime);
             lastTime = Math.max(lastTime, in.eventTime);
         }
         TrainerConfig cfg = trainerConfig(domain, 42L);
-        TrainResult trained = new OfflineTrainer().train(x, y, cfg);
+        TrainResult trained = new OfflineTrainer().train(x, labels, cfg);
 
         FileSystemModelStore store = new FileSystemModelStore(storeRoot);
         long version = nextVersion(store, domain.name());
         byte[] payload = new ModelCodec().encode(trained.network());
         URI uri = store.put(domain.name(), version, payload);
-        Map<String, String> provenance = new LinkedHashMap<>(cfg.toMap());
-        provenance.put("source", "warm-start:simulation");
-        provenance.put("source.events", String.valueOf(events));
-        provenance.put("source.event_time_from", String.valueOf(firstTime));
-        provenance.put("source.event_time_to", String.valueOf(lastTime));
+        Map<String, String> config = new LinkedHashMap<>(cfg.toMap());
+        config.putAll(provenance);
+        config.put("source.events", String.valueOf(x.length));
+        config.put("source.event_time_from", String.valueOf(firstTime));
+        config.put("source.event_time_to", String.valueOf(lastTime));
         ModelSnapshot snapshot = Snapshots.builder(domain.name(), version)
                 .createdAt(System.currentTimeMillis())
                 .featureSpecHash(domain.features().hash())
                 .architecture(trained.architecture())
-                .trainerConfig(provenance)
+                .trainerConfig(config)
                 .metrics(trained.metrics())
                 .payload(uri, payload)
                 .build(hmacKey);

@@ -170,9 +170,9 @@ class ScoreJobIT {
     @Test
     @Order(2)
     void theDemoDriverCountsEveryEventOnceAndEveryMalformedRecordInTheDlq() throws Exception {
-        DemoSummary s = new DemoRun(FRAUD, stack.bootstrapServers(), stack.registryUrl(),
-                new FraudSimulator(123, 300, 5, 0.01, 1_767_225_600_000L), 400, Duration.ofSeconds(4), 25,
-                Duration.ofSeconds(60), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+        DemoSummary s = DemoRun.simulated(FRAUD, stack.bootstrapServers(), stack.registryUrl(),
+                new FraudSimulator(123, 300, 5, 0.01, 1_767_225_600_000L), 25, 400, Duration.ofSeconds(4),
+                Duration.ofSeconds(60), Duration.ZERO, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
                 System.currentTimeMillis()).run();
         assertTrue(s.eventsIn() > 1000, "events produced: " + s.eventsIn());
         assertEquals(s.eventsIn(), s.scoresOut());
