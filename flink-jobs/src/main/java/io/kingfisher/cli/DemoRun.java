@@ -37,6 +37,7 @@ public final class DemoRun {
     private final String bootstrap;
     private final String registryUrl;
     private final Feed feed;
+    private volatile java.util.function.Consumer<Score> onScore = s -> { };
     private final double rate;
     private final Duration duration;
     private final Duration drainTimeout;
@@ -83,6 +84,12 @@ public final class DemoRun {
                                     long launchedAtMillis) {
         Feed feed = new SimulatorFeed(domain, simulator, new RestSchemaRegistryClient(registryUrl), badEvery);
         return new DemoRun(domain, bootstrap, registryUrl, feed, rate, duration, drainTimeout, warmup, out, launchedAtMillis);
+    }
+
+    /** Also hands every score read back to {@code listener} (on the consumer thread). */
+    public DemoRun onScore(java.util.function.Consumer<Score> listener) {
+        this.onScore = listener;
+        return this;
     }
 
     public DemoSummary run() throws Exception {
@@ -250,6 +257,7 @@ public final class DemoRun {
                         }
                         tracker.versions.add(s.getModelVersion());
                     }
+                    onScore.accept(s);
                     lastVersion.set(s.getModelVersion());
                     firstScoreAt.compareAndSet(0, now);
                     lastScoreAt.set(now);

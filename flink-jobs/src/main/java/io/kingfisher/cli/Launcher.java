@@ -19,7 +19,21 @@ final class Launcher {
     private Launcher() {
     }
 
+    /** Trains the first model of a domain into a store: warm start on simulated or historical data. */
+    @FunctionalInterface
+    interface FirstModel {
+        WarmStart.Result train(String storeRoot, byte[] hmacKey) throws Exception;
+    }
+
+    /** The built-in domains' first model: trained on {@code --history} simulated events. */
     static LocalStack launch(StackOptions o, Domain domain, PrintStream out) throws Exception {
+        return launch(o, domain, out, "simulated events",
+                (store, hmac) -> WarmStart.trainOnSimulation(domain, Simulators.forDomain(domain, o.seed + 1_000_003L),
+                        o.history, store, hmac));
+    }
+
+    static LocalStack launch(StackOptions o, Domain domain, PrintStream out, String historyName, FirstModel firstModel)
+            throws Exception {
         // Settings are checked before anything starts, so a typo fails in a second, naming the key.
         Map<String, String> probe = new HashMap<>(o.jobOverrides());
         probe.putIfAbsent(JobSettings.BOOTSTRAP.key(), "placeholder:9092");
@@ -43,13 +57,12 @@ final class Launcher {
             byte[] hmac = key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8);
             String store = stack.dataDir().resolve("models").toUri().toString();
             long t1 = System.currentTimeMillis();
-            WarmStart.Result warm = WarmStart.trainOnSimulation(domain, Simulators.forDomain(domain, o.seed + 1_000_003L),
-                    o.history, store, hmac);
+            WarmStart.Result warm = firstModel.train(store, hmac);
             ModelSnapshot model = warm.snapshot();
             WarmStart.publish(model, stack.bootstrapServers(), stack.registryUrl());
-            out.printf("Model v%d        %s, trained on %,d simulated events in %.1f s (validation AUC %.3f)%n",
-                    model.getVersion(), model.getArchitecture(), o.history, (System.currentTimeMillis() - t1) / 1000.0,
-                    warm.validationAuc());
+            out.printf("Model v%d        %s, trained on %,d %s in %.1f s (validation AUC %.3f)%n",
+                    model.getVersion(), model.getArchitecture(), warm.training().examples(), historyName,
+                    (System.currentTimeMillis() - t1) / 1000.0, warm.validationAuc());
 
             stack.startScoreJob(domain, config, model, store);
             out.printf("ScoreJob         %s → %s, dead letters → %s (parallelism %d)%n", domain.eventsTopic(),
