@@ -97,7 +97,7 @@ class FeatureEngineTest {
         assertEquals(List.of("amount", "c[GB]", "c[other]", "r"), a.outputNames());
         assertEquals(List.of("amount"), a.numericInputs());
         assertEquals(List.of("country"), a.textInputs());
-        assertEquals(3, a.stateSize());
+        assertEquals(3 + 1, a.stateSize(), "the EWMA's three slots and the entity's latest event time");
         FeatureSpec b = FeatureSpec.of(FeatureDef.Numeric.of("amount", Transform.NONE),
                 new FeatureDef.OneHot("c", "country", List.of("GB")), new FeatureDef.EwmaRatio("r", "amount", Duration.ofDays(2)));
         assertNotEquals(a.hash(), b.hash());
@@ -112,6 +112,31 @@ class FeatureEngineTest {
         FeatureSpecException window = assertThrows(FeatureSpecException.class,
                 () -> new FeatureDef.DecayedCount("velocity", Duration.ZERO));
         assertTrue(window.getMessage().contains("velocity"), window.getMessage());
+    }
+
+    @Test
+    void adoptsAStateWrittenBeforeTheLatestTimeSlotAndRefusesOtherLayouts() {
+        FeatureEngine engine = new FeatureEngine(FeatureSpec.of(new FeatureDef.DecayedCount("n", Duration.ofHours(1))));
+        double[] legacy = {1.0, 0.0}; // count 1 at t=0, no latest-time slot
+        double[] adopted = engine.adopt(legacy);
+        assertEquals(engine.spec().stateSize(), adopted.length);
+        assertEquals((float) Math.log1p(0.5), engine.computeAndUpdate(adopted, event(H, 1, "GB"))[0], 1e-6);
+        assertEquals(H, adopted[2], 0, "the latest time is known from the first event after the upgrade");
+        IllegalStateException wrong = assertThrows(IllegalStateException.class, () -> engine.adopt(new double[7]));
+        assertTrue(wrong.getMessage().contains("7 slots"), wrong.getMessage());
+    }
+
+    @Test
+    void infiniteNumbersAreRejectedBeforeAnyStateChanges() {
+        FeatureEngine engine = new FeatureEngine(FeatureSpec.of(new FeatureDef.EwmaRatio("r", "amount", Duration.ofDays(1)),
+                new FeatureDef.DecayedCount("n", Duration.ofHours(1))));
+        double[] st = engine.newState();
+        engine.computeAndUpdate(st, event(0, 5, "GB"));
+        double[] before = st.clone();
+        InvalidInputException bad = assertThrows(InvalidInputException.class,
+                () -> engine.computeAndUpdate(st, event(H, Double.POSITIVE_INFINITY, "GB")));
+        assertEquals("amount", bad.field());
+        assertArrayEquals(before, st);
     }
 
     @Test
