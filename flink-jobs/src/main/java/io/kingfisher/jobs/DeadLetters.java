@@ -1,5 +1,6 @@
 package io.kingfisher.jobs;
 
+import io.kingfisher.features.flink.RejectedEvent;
 import io.kingfisher.schemas.core.DeadLetter;
 import org.apache.flink.util.OutputTag;
 
@@ -12,6 +13,25 @@ public final class DeadLetters {
     };
 
     private DeadLetters() {
+    }
+
+    /**
+     * A dead letter for an event the feature operator refused (later than the allowed lateness, or a non-finite
+     * input). It names the event's source position; the bytes are not carried past decoding, so {@code raw_value}
+     * is null and the record is read back from the events topic at that partition and offset.
+     */
+    public static DeadLetter rejected(String sourceTopic, RejectedEvent r) {
+        return DeadLetter.newBuilder()
+                .setSourceTopic(sourceTopic)
+                .setPartition(r.event.partition)
+                .setOffset(r.event.offset)
+                .setErrorKind(r.reason == RejectedEvent.Reason.LATE ? "LATE_EVENT" : "INVALID_FIELD")
+                .setError("event " + r.event.eventId + " of " + r.event.entity + ": " + r.message)
+                .setRawKey(null)
+                .setRawValue(null)
+                .setFailedAt(System.currentTimeMillis())
+                .setStage("features")
+                .build();
     }
 
     public static DeadLetter of(RawRecord r, String stage, String kind, String error) {

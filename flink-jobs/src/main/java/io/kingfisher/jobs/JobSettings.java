@@ -37,7 +37,11 @@ public final class JobSettings {
             "most events scored in one model call (1 = one call per event)", 64, 1, 65_536);
     public static final Setting<Duration> BATCH_TIMEOUT = Setting.duration("scoring.batch_timeout",
             "longest an event waits for its micro-batch to fill (0 = never wait)", Duration.ofMillis(5), Duration.ZERO);
+    public static final Setting<Duration> MAX_MODEL_AGE = Setting.duration("scoring.max_model_age",
+            "oldest a model may be (now minus its snapshot's created_at) to score; while it is older, events are held "
+                    + "in checkpointed state until a fresher snapshot is accepted (0 = no limit)", Duration.ZERO, Duration.ZERO);
 
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY_URL, PARALLELISM, CHECKPOINT_INTERVAL,
-            CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY, BATCH_SIZE, BATCH_TIMEOUT);
+            CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY, BATCH_SIZE, BATCH_TIMEOUT,
+            MAX_MODEL_AGE);
 }

@@ -1,6 +1,7 @@
 package io.kingfisher.jobs;
 
 import io.kingfisher.config.Config;
+import io.kingfisher.config.ConfigException;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
@@ -8,11 +9,15 @@ import io.kingfisher.features.flink.FeatureFunction;
 import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
+import io.kingfisher.schemas.topic.Topics;
 import io.kingfisher.scoring.flink.ScoringOperator;
+import io.kingfisher.scoring.snapshot.Snapshots;
+import io.kingfisher.scoring.snapshot.Verification;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -20,65 +25,151 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The scoring job: events → decode and validate → per-entity features (keyed state) → score → scores topic;
- * rejected records → dead-letter topic. Sources and sinks are parameters ({@link #build}); {@link #buildOnKafka}
- * wires the real Kafka source and the exactly-once Kafka sinks.
+ * rejected records → dead-letter topic. The scorer also reads {@code model.snapshots} (its domain's snapshots,
+ * broadcast to every scoring subtask) and hot-swaps each snapshot it accepts; see {@link ScoringOperator}.
+ *
+ * <p>Sources and sinks are parameters ({@link #build}); {@link #buildOnKafka} wires the real Kafka sources and
+ * the exactly-once Kafka sinks, and the {@code kafka*} methods give each of them on its own, so a caller (a
+ * test) can put something between a source and the pipeline.
  */
 public final class ScoreJob {
+    private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+
     private final Domain domain;
     private final Config config;
-    private final ModelSnapshot model;
+    private final ModelSnapshot initialModel;
     private final String modelStore;
+    private final byte[] hmacKey;
 
     /**
-     * @param model      the snapshot to score with (verified against its payload before use)
-     * @param modelStore root URI of the model store holding the payload
+     * @param initialModel the snapshot to start with when the scorer has no checkpointed model, or null to hold
+     *                     events until the first snapshot from {@code model.snapshots} is accepted; verified
+     *                     (signature, feature spec) now, and against its payload when the scorer starts
+     * @param modelStore   root URI of the model store holding the payloads
+     * @throws ConfigException          if {@code model.hmac_key} is shorter than {@value Snapshots#MIN_KEY_BYTES} bytes
+     * @throws IllegalArgumentException if the initial model does not fit the domain or fails verification
      */
-    public ScoreJob(Domain domain, Config config, ModelSnapshot model, String modelStore) {
+    public ScoreJob(Domain domain, Config config, ModelSnapshot initialModel, String modelStore) {
         this.domain = domain;
         this.config = config;
-        this.model = model;
+        this.initialModel = initialModel;
         this.modelStore = modelStore;
+        String key = config.get(JobSettings.MODEL_HMAC_KEY);
+        this.hmacKey = key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8);
+        if (hmacKey != null && hmacKey.length < Snapshots.MIN_KEY_BYTES) {
+            throw new ConfigException(JobSettings.MODEL_HMAC_KEY.key(), "must have at least " + Snapshots.MIN_KEY_BYTES
+                    + " bytes (UTF-8), had " + hmacKey.length);
+        }
         domain.inputBinding(); // fail now, not in a task, if the domain's fields do not fit its schema
-        if (!model.getFeatureSpecHash().equals(domain.features().hash())) {
-            throw new IllegalArgumentException("model v" + model.getVersion() + " was trained on feature spec "
-                    + model.getFeatureSpecHash() + " but domain '" + domain.name() + "' computes " + domain.features().hash());
+        if (initialModel != null) {
+            if (!initialModel.getDomain().equals(domain.name())) {
+                throw new IllegalArgumentException("model v" + initialModel.getVersion() + " is for domain '"
+                        + initialModel.getDomain() + "', not '" + domain.name() + "'");
+            }
+            if (!initialModel.getFeatureSpecHash().equals(domain.features().hash())) {
+                throw new IllegalArgumentException("model v" + initialModel.getVersion() + " was trained on feature spec "
+                        + initialModel.getFeatureSpecHash() + " but domain '" + domain.name() + "' computes "
+                        + domain.features().hash());
+            }
+            Verification v = Snapshots.verifyMetadata(initialModel, hmacKey, domain.features().hash());
+            if (!v.ok()) {
+                throw new IllegalArgumentException("model v" + initialModel.getVersion() + " refused: " + v
+                        + (hmacKey == null ? "" : " (checked with " + JobSettings.MODEL_HMAC_KEY.key() + ")"));
+            }
         }
     }
 
-    /** Adds the pipeline to {@code env} between the given source stream and sinks. */
-    public void build(DataStream<RawRecord> raw, Sink<Score> scores, Sink<DeadLetter> deadLetters) {
+    /**
+     * Adds the pipeline between the given streams and sinks.
+     *
+     * @param events          raw records of {@code <domain>.events}
+     * @param snapshots       raw records of {@code model.snapshots}, all domains (each job keeps its own); must
+     *                        keep each domain's records in publication order
+     * @param scores          where scores go
+     * @param scorePartitions when {@code scores} writes to a Kafka topic keyed by entity with the default
+     *                        partitioner: its number of partitions, so each partition gets a single scoring
+     *                        subtask as writer and model versions never go backwards within a partition (see
+     *                        {@link ScorePartitioner}); 0 for any other sink
+     * @param deadLetters     where rejected records go
+     */
+    public void build(DataStream<RawRecord> events, DataStream<RawRecord> snapshots, Sink<Score> scores,
+                      int scorePartitions, Sink<DeadLetter> deadLetters) {
+        if (scorePartitions < 0) {
+            throw new IllegalArgumentException("scorePartitions must be >= 0, was " + scorePartitions);
+        }
         String registry = config.get(JobSettings.REGISTRY_URL);
-        SingleOutputStreamOperator<InputEvent> decoded = raw
+        SingleOutputStreamOperator<InputEvent> decoded = events
                 .process(new DecodeFunction(domain, registry))
                 .name("decode+validate").uid("decode-" + domain.name());
         SingleOutputStreamOperator<FeaturedEvent> featured = decoded
                 .keyBy(e -> e.entity)
                 .process(new FeatureFunction(domain.features(), config.get(JobSettings.FEATURE_TTL)))
                 .name("features").uid("features-" + domain.name());
-        byte[] hmacKey = config.get(JobSettings.MODEL_HMAC_KEY).isEmpty() ? null
-                : config.get(JobSettings.MODEL_HMAC_KEY).getBytes(StandardCharsets.UTF_8);
-        SingleOutputStreamOperator<Score> scored = featured
-                .transform("score", TypeInformation.of(Score.class),
-                        new ScoringOperator(domain.name(), domain.features().hash(), model, modelStore, hmacKey,
-                                config.get(JobSettings.BATCH_SIZE), config.get(JobSettings.BATCH_TIMEOUT).toMillis())).uid("score-" + domain.name());
+        DataStream<ModelSnapshot> domainSnapshots = snapshots
+                .process(new SnapshotDecodeFunction(domain.name(), registry), ScoringOperator.SNAPSHOT_TYPE)
+                .setParallelism(snapshots.getParallelism())
+                .name("decode-snapshots").uid("snapshots-decode-" + domain.name());
+
+        DataStream<FeaturedEvent> toScore = featured;
+        if (scorePartitions > 0) {
+            int parallelism = featured.getParallelism() > 0 ? featured.getParallelism() : config.get(JobSettings.PARALLELISM);
+            if (scorePartitions < parallelism) {
+                LOG.warn("{} has {} partition(s) for {} scoring subtasks: {} of them will be idle", domain.scoresTopic(),
+                        scorePartitions, parallelism, parallelism - scorePartitions);
+            }
+            toScore = featured.partitionCustom(new ScorePartitioner(scorePartitions), new ScorePartitioner.Entity());
+        }
+        ScoringOperator scorer = ScoringOperator.builder(domain.name(), domain.features().hash(), domain.features().width(),
+                        modelStore)
+                .initialSnapshot(initialModel)
+                .hmacKey(hmacKey)
+                .batching(config.get(JobSettings.BATCH_SIZE), config.get(JobSettings.BATCH_TIMEOUT).toMillis())
+                .maxModelAgeMs(config.get(JobSettings.MAX_MODEL_AGE).toMillis())
+                .build();
+        SingleOutputStreamOperator<Score> scored = toScore
+                .connect(domainSnapshots.broadcast())
+                .transform("score", TypeInformation.of(Score.class), scorer)
+                .uid("score-" + domain.name());
         scored.sinkTo(scores).name("scores-sink").uid("scores-sink-" + domain.name());
+        String eventsTopic = domain.eventsTopic();
+        DataStream<DeadLetter> rejectedByFeatures = featured.getSideOutput(FeatureFunction.REJECTED)
+                .map(r -> DeadLetters.rejected(eventsTopic, r))
+                .returns(TypeInformation.of(DeadLetter.class))
+                .name("late-to-dlq").uid("late-dlq-" + domain.name());
         decoded.getSideOutput(DeadLetters.TAG)
+                .union(rejectedByFeatures)
                 .sinkTo(deadLetters).name("dlq-sink").uid("dlq-sink-" + domain.name());
     }
 
-    /** Builds the job on Kafka: source on {@code <domain>.events}, exactly-once sinks to scores and DLQ. */
+    /**
+     * Builds the job on Kafka: sources on {@code <domain>.events} and {@code model.snapshots}, exactly-once sinks
+     * to scores and DLQ. The scores topic must exist: its partition count is read now (see {@link ScorePartitioner}).
+     */
     public void buildOnKafka(StreamExecutionEnvironment env) {
-        String bootstrap = config.get(JobSettings.BOOTSTRAP);
+        build(kafkaEvents(env), kafkaSnapshots(env), kafkaScoresSink(), scoresTopicPartitions(), kafkaDeadLetterSink());
+    }
+
+    /** @return the events of {@code <domain>.events}, read_committed, resuming from the group's committed offsets */
+    public DataStream<RawRecord> kafkaEvents(StreamExecutionEnvironment env) {
         String group = config.get(JobSettings.GROUP_ID);
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(bootstrap)
+                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
                 .setTopics(domain.eventsTopic())
                 .setGroupId(group.isEmpty() ? "kingfisher-score-" + domain.name() : group)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -86,18 +177,70 @@ public final class ScoreJob {
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "10000")
                 .build();
-        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "events:" + domain.eventsTopic())
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "events:" + domain.eventsTopic())
                 .uid("source-" + domain.name());
-        String registry = config.get(JobSettings.REGISTRY_URL);
-        build(raw,
-                exactlyOnceSink(domain.scoresTopic(), "score",
-                        new AvroRecordSerialization<>(domain.scoresTopic(), registry, Score.class, Score::getEntity)),
-                exactlyOnceSink(domain.dlqTopic(), "dlq",
-                        new AvroRecordSerialization<>(domain.dlqTopic(), registry, DeadLetter.class, null)));
     }
 
-    private <T> KafkaSink<T> exactlyOnceSink(String topic, String role,
-                                             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> ser) {
+    /**
+     * @return every record of {@code model.snapshots}, read_committed, from the earliest offset on a fresh start
+     *     (the topic is compacted, so that is at least the latest snapshot of each domain) and from the checkpoint
+     *     on a restore; one reader, so each domain's snapshots arrive in publication order
+     */
+    public DataStream<RawRecord> kafkaSnapshots(StreamExecutionEnvironment env) {
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
+                .setTopics(Topics.MODEL_SNAPSHOTS)
+                .setGroupId("kingfisher-score-" + domain.name() + "-snapshots")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("commit.offsets.on.checkpoint", "false")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "snapshots:" + Topics.MODEL_SNAPSHOTS)
+                .setParallelism(1)
+                .uid("snapshots-source-" + domain.name());
+    }
+
+    /** @return the exactly-once sink of {@code <domain>.scores}, keyed by entity */
+    public KafkaSink<Score> kafkaScoresSink() {
+        return exactlyOnceSink(domain.scoresTopic(), "score", new AvroRecordSerialization<>(domain.scoresTopic(),
+                config.get(JobSettings.REGISTRY_URL), Score.class, Score::getEntity));
+    }
+
+    /** @return the exactly-once sink of {@code <domain>.dlq} */
+    public KafkaSink<DeadLetter> kafkaDeadLetterSink() {
+        return exactlyOnceSink(domain.dlqTopic(), "dlq", new AvroRecordSerialization<>(domain.dlqTopic(),
+                config.get(JobSettings.REGISTRY_URL), DeadLetter.class, null));
+    }
+
+    /**
+     * @return the number of partitions of {@code <domain>.scores}, asked of the broker
+     * @throws IllegalStateException if the topic does not exist or the broker does not answer within a minute
+     */
+    public int scoresTopicPartitions() {
+        String topic = domain.scoresTopic();
+        Properties p = new Properties();
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(JobSettings.BOOTSTRAP));
+        try (Admin admin = Admin.create(p)) {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic);
+            return d.partitions().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("topic " + topic + " does not exist: create it before starting the job "
+                        + "(its partition count decides which scoring subtask writes which partition)", e.getCause());
+            }
+            throw new IllegalStateException("cannot describe topic " + topic + " at " + config.get(JobSettings.BOOTSTRAP)
+                    + ": " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("no answer from " + config.get(JobSettings.BOOTSTRAP) + " about topic " + topic
+                    + " within 60 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topic " + topic, e);
+        }
+    }
+
+    private <T> KafkaSink<T> exactlyOnceSink(String topic, String role, KafkaRecordSerializationSchema<T> ser) {
         Properties p = new Properties();
         p.setProperty("transaction.timeout.ms", String.valueOf(config.get(JobSettings.TRANSACTION_TIMEOUT).toMillis()));
         p.setProperty("linger.ms", "2");

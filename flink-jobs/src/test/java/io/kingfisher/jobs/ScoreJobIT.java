@@ -167,11 +167,12 @@ class ScoreJobIT {
         assertTrue(dead.stream().anyMatch(d -> d.getError().contains("amount")), "reason names the field");
     }
 
+    /** Starts 90 simulated days after the first test's events: the same cards, but never later than allowed. */
     @Test
     @Order(2)
     void theDemoDriverCountsEveryEventOnceAndEveryMalformedRecordInTheDlq() throws Exception {
         DemoSummary s = DemoRun.simulated(FRAUD, stack.bootstrapServers(), stack.registryUrl(),
-                new FraudSimulator(123, 300, 5, 0.01, 1_767_225_600_000L), 25, 400, Duration.ofSeconds(4),
+                new FraudSimulator(123, 300, 5, 0.01, 1_767_225_600_000L + 90L * 86_400_000L), 25, 400, Duration.ofSeconds(4),
                 Duration.ofSeconds(60), Duration.ZERO, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
                 System.currentTimeMillis()).run();
         assertTrue(s.eventsIn() > 1000, "events produced: " + s.eventsIn());

@@ -1,5 +1,6 @@
 package io.kingfisher.scoring;
 
+import io.kingfisher.scoring.nn.IdEmbeddingLayer;
 import io.kingfisher.scoring.nn.StandardizingPreProcessor;
 import io.kingfisher.scoring.nn.WeightedBinaryXent;
 import java.util.List;
@@ -26,6 +27,12 @@ import org.nd4j.linalg.learning.config.Adam;
  * binary cross-entropy at positive weight 1), Adam, optional L2 on weights and an optional
  * fixed {@link StandardizingPreProcessor} in front, all in 32-bit floats. Its description is
  * {@code mlp(<inputs>-<hidden...>-1)}, e.g. {@code mlp(12-32-16-1)}.
+ *
+ * <p>The recommendation variant puts an {@link IdEmbeddingLayer} first: the first columns of the row are hashed
+ * ids ({@link IdHash}) embedded in trainable tables (plus their pairwise dot products), the other columns pass
+ * through, and the same MLP follows. The network stays a {@code MultiLayerNetwork}, so it is encoded, verified,
+ * loaded and scored like the plain MLP. Its description appends the tables to the row's MLP description, e.g.
+ * {@code mlp(14-64-32-1)+emb(8192x16,2048x16,dot)}: 14 input columns, the first two embedded.
  */
 public final class Architectures {
 
@@ -64,6 +71,11 @@ public final class Architectures {
         }
         NeuralNetConfiguration.ListBuilder list = base.list();
         int previous = spec.inputs();
+        IdEmbeddings embeddings = spec.embeddings();
+        if (embeddings != null) {
+            list.layer(IdEmbeddingLayer.builder(spec.inputs(), embeddings).build());
+            previous = embeddings.outputWidth(spec.inputs());
+        }
         int[] hidden = spec.hidden();
         for (int width : hidden) {
             list.layer(new DenseLayer.Builder().nIn(previous).nOut(width).activation(Activation.RELU).build());
@@ -102,15 +114,25 @@ public final class Architectures {
     /**
      * Describes a network built by {@link #mlp(MlpSpec)} (or of the same shape).
      *
-     * @param net a network of dense ReLU layers followed by a one-unit sigmoid output layer
-     * @return its description, e.g. {@code mlp(12-32-16-1)}
+     * @param net a network of dense ReLU layers followed by a one-unit sigmoid output layer, optionally with an
+     *            {@link IdEmbeddingLayer} first
+     * @return its description, e.g. {@code mlp(12-32-16-1)} or {@code mlp(14-64-32-1)+emb(8192x16,2048x16,dot)}
      * @throws IllegalArgumentException if the network has another shape
      */
     public static String describe(MultiLayerNetwork net) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         List<NeuralNetConfiguration> confs = conf.getConfs();
-        int[] hidden = new int[confs.size() - 1];
-        for (int i = 0; i < confs.size(); i++) {
+        int first = 0;
+        String suffix = "";
+        if (confs.get(0).getLayer() instanceof IdEmbeddingLayer emb) {
+            if (confs.size() < 2) {
+                throw new IllegalArgumentException("not an mlp: an embedding layer needs layers after it");
+            }
+            first = 1;
+            suffix = "+" + emb.spec().describe();
+        }
+        int[] hidden = new int[confs.size() - 1 - first];
+        for (int i = first; i < confs.size(); i++) {
             Layer layer = confs.get(i).getLayer();
             boolean last = i == confs.size() - 1;
             if (last) {
@@ -124,10 +146,19 @@ public final class Architectures {
                     throw new IllegalArgumentException("not an mlp: layer " + i + " must be a ReLU DenseLayer, was "
                             + layer);
                 }
-                hidden[i] = (int) dense.getNOut();
+                hidden[i - first] = (int) dense.getNOut();
             }
         }
-        return mlpDescription(inputSize(net), hidden);
+        return mlpDescription(inputSize(net), hidden) + suffix;
+    }
+
+    /**
+     * @param net a network built by {@link #mlp(MlpSpec)}
+     * @return its embedded id columns, or null for a plain MLP
+     */
+    public static IdEmbeddings embeddings(MultiLayerNetwork net) {
+        Layer first = net.getLayerWiseConfigurations().getConf(0).getLayer();
+        return first instanceof IdEmbeddingLayer emb ? emb.spec() : null;
     }
 
     /**

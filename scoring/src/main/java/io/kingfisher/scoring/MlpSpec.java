@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * Everything {@link Architectures#mlp(MlpSpec)} needs to build a binary-classification MLP:
- * layer sizes, seed, optimiser settings, class weighting, output-bias initialisation and the
- * optional fixed input standardisation. Immutable; build it with {@link #builder(int, int...)}.
+ * layer sizes, seed, optimiser settings, class weighting, output-bias initialisation, the
+ * optional fixed input standardisation and the optional embedded id columns in front
+ * ({@link IdEmbeddings}). Immutable; build it with {@link #builder(int, int...)}.
  */
 public final class MlpSpec {
 
@@ -18,6 +19,7 @@ public final class MlpSpec {
     private final double outputBias;
     private final float[] featureMean;
     private final float[] featureStd;
+    private final IdEmbeddings embeddings;
 
     private MlpSpec(Builder b) {
         this.inputs = b.inputs;
@@ -27,8 +29,18 @@ public final class MlpSpec {
         this.l2 = b.l2;
         this.positiveWeight = b.positiveWeight;
         this.outputBias = b.outputBias;
-        this.featureMean = b.featureMean == null ? null : b.featureMean.clone();
-        this.featureStd = b.featureStd == null ? null : b.featureStd.clone();
+        this.embeddings = b.embeddings;
+        float[] mean = b.featureMean == null ? null : b.featureMean.clone();
+        float[] std = b.featureStd == null ? null : b.featureStd.clone();
+        if (mean != null && embeddings != null) {
+            // Id columns are hashed ids, not quantities: they are never scaled.
+            for (int i = 0; i < embeddings.idColumns(); i++) {
+                mean[i] = 0f;
+                std[i] = 1f;
+            }
+        }
+        this.featureMean = mean;
+        this.featureStd = std;
     }
 
     /**
@@ -86,9 +98,15 @@ public final class MlpSpec {
         return featureStd == null ? null : featureStd.clone();
     }
 
+    /** @return the embedded id columns in front of the MLP, or null for a plain MLP */
+    public IdEmbeddings embeddings() {
+        return embeddings;
+    }
+
     @Override
     public String toString() {
-        return "MlpSpec{" + Architectures.mlpDescription(inputs, hidden) + ", seed=" + seed + ", lr=" + learningRate
+        return "MlpSpec{" + Architectures.mlpDescription(inputs, hidden)
+                + (embeddings == null ? "" : "+" + embeddings.describe()) + ", seed=" + seed + ", lr=" + learningRate
                 + ", l2=" + l2 + ", positiveWeight=" + positiveWeight + ", outputBias=" + outputBias
                 + ", standardized=" + (featureMean != null) + "}";
     }
@@ -104,6 +122,7 @@ public final class MlpSpec {
         private double outputBias;
         private float[] featureMean;
         private float[] featureStd;
+        private IdEmbeddings embeddings;
 
         private Builder(int inputs, int[] hidden) {
             if (inputs <= 0) {
@@ -179,6 +198,21 @@ public final class MlpSpec {
             }
             this.featureMean = mean.clone();
             this.featureStd = std.clone();
+            return this;
+        }
+
+        /**
+         * Embeds the first {@code embeddings.idColumns()} columns (hashed ids) in trainable tables in front of the
+         * MLP; with {@link #standardize} those columns are left unscaled.
+         *
+         * @param embeddings the tables, or null for none
+         */
+        public Builder embeddings(IdEmbeddings embeddings) {
+            if (embeddings != null && embeddings.idColumns() > inputs) {
+                throw new IllegalArgumentException("embeddings need " + embeddings.idColumns() + " id columns but rows have "
+                        + inputs + " inputs");
+            }
+            this.embeddings = embeddings;
             return this;
         }
 

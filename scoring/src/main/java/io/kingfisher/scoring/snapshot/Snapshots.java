@@ -202,8 +202,9 @@ public final class Snapshots {
      * @param expectedSpecHash the feature-spec hash the scorer computes features with
      * @param batchCapacity    the largest micro-batch the model will score
      * @return the model, versioned as the snapshot
-     * @throws SnapshotRejectedException if a check fails
-     * @throws IOException               if the payload cannot be read or decoded
+     * @throws SnapshotRejectedException if a check fails, {@link Outcome#UNDECODABLE} if the payload
+     *     matches its checksum but cannot be decoded
+     * @throws IOException               if the payload cannot be read
      */
     public static Model load(ModelSnapshot s, ModelStore store, byte[] hmacKeyOrNull, String expectedSpecHash,
                              int batchCapacity) throws IOException {
@@ -211,11 +212,34 @@ public final class Snapshots {
     }
 
     /**
+     * Like {@link #load(ModelSnapshot, ModelStore, byte[], String, int)}, and also checks that the
+     * network takes exactly as many inputs as the scorer computes features.
+     *
+     * @param expectedInputSize the scorer's feature width
+     * @throws SnapshotRejectedException if a check fails, {@link Outcome#INPUT_SIZE_MISMATCH} for a
+     *     network of another width
+     * @throws IOException               if the payload cannot be read
+     */
+    public static Model load(ModelSnapshot s, ModelStore store, byte[] hmacKeyOrNull, String expectedSpecHash,
+                             int batchCapacity, int expectedInputSize) throws IOException {
+        MultiLayerNetwork network = loadNetwork(s, store, hmacKeyOrNull, expectedSpecHash);
+        int inputs = Architectures.inputSize(network);
+        if (inputs != expectedInputSize) {
+            network.close();
+            throw new SnapshotRejectedException(s.getDomain(), s.getVersion(),
+                    Verification.failed(Outcome.INPUT_SIZE_MISMATCH,
+                            "network takes " + inputs + " inputs, the scorer computes " + expectedInputSize + " features"));
+        }
+        return new Dl4jModel(network, s.getVersion(), batchCapacity);
+    }
+
+    /**
      * Like {@link #load} but returns the network itself, with its updater state, e.g. to
      * continue training from it.
      *
-     * @throws SnapshotRejectedException if a check fails
-     * @throws IOException               if the payload cannot be read or decoded
+     * @throws SnapshotRejectedException if a check fails, {@link Outcome#UNDECODABLE} if the payload
+     *     matches its checksum but cannot be decoded
+     * @throws IOException               if the payload cannot be read
      */
     public static MultiLayerNetwork loadNetwork(ModelSnapshot s, ModelStore store, byte[] hmacKeyOrNull,
                                                 String expectedSpecHash) throws IOException {
@@ -235,7 +259,13 @@ public final class Snapshots {
         if (!full.ok()) {
             throw new SnapshotRejectedException(s.getDomain(), s.getVersion(), full);
         }
-        MultiLayerNetwork network = CODEC.decode(payload);
+        MultiLayerNetwork network;
+        try {
+            network = CODEC.decode(payload);
+        } catch (IOException e) {
+            throw new SnapshotRejectedException(s.getDomain(), s.getVersion(),
+                    Verification.failed(Outcome.UNDECODABLE, e.getMessage()));
+        }
         String architecture;
         try {
             architecture = Architectures.describe(network);

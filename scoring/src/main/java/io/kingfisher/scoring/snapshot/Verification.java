@@ -24,7 +24,17 @@ public record Verification(Outcome outcome, String detail) {
         /** The payload's SHA-256 differs from the one in the metadata. */
         CHECKSUM_MISMATCH,
         /** The decoded network does not match the snapshot's architecture (found only when loading). */
-        ARCHITECTURE_MISMATCH
+        ARCHITECTURE_MISMATCH,
+        /**
+         * The payload matches its checksum but cannot be decoded as its format (found only when
+         * loading).
+         */
+        UNDECODABLE,
+        /**
+         * The network's input width differs from the number of features the scorer computes (found
+         * only when loading for a scorer that states its width).
+         */
+        INPUT_SIZE_MISMATCH
     }
 
     /** @return a passing verification */

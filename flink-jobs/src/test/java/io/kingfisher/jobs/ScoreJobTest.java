@@ -1,0 +1,78 @@
+package io.kingfisher.jobs;
+
+import io.kingfisher.config.Config;
+import io.kingfisher.config.ConfigException;
+import io.kingfisher.domain.BuiltInDomains;
+import io.kingfisher.domain.Domain;
+import io.kingfisher.schemas.core.ModelSnapshot;
+import io.kingfisher.scoring.snapshot.Snapshots;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What {@link ScoreJob} checks when it is built, before anything runs. */
+class ScoreJobTest {
+    private static final Domain FRAUD = BuiltInDomains.fraud();
+    private static final String KEY = "score-job-test-key-0123456789";
+
+    private static Config config(Map<String, String> settings) {
+        Map<String, String> m = new HashMap<>(Map.of("kafka.bootstrap.servers", "localhost:9092",
+                "schema.registry.url", "http://localhost:8081"));
+        m.putAll(settings);
+        return Config.of(m, JobSettings.ALL);
+    }
+
+    private static ModelSnapshot snapshot(String featureSpecHash, byte[] key) {
+        byte[] payload = {1, 2, 3};
+        return Snapshots.builder(FRAUD.name(), 4).featureSpecHash(featureSpecHash).architecture("mlp(1-1)")
+                .payload(URI.create("file:///models/fraud/v4.zip"), payload).build(key);
+    }
+
+    @Test
+    void theInitialModelIsOptional() {
+        assertDoesNotThrow(() -> new ScoreJob(FRAUD, config(Map.of()), null, "file:///models"));
+    }
+
+    @Test
+    void withAKeyConfiguredTheInitialModelMustBeSignedWithIt() {
+        Config signed = config(Map.of("model.hmac_key", KEY));
+        String spec = FRAUD.features().hash();
+        assertDoesNotThrow(() -> new ScoreJob(FRAUD, signed, snapshot(spec, KEY.getBytes(StandardCharsets.UTF_8)), "file:///m"));
+        IllegalArgumentException unsigned = assertThrows(IllegalArgumentException.class,
+                () -> new ScoreJob(FRAUD, signed, snapshot(spec, null), "file:///m"));
+        assertTrue(unsigned.getMessage().contains("SIGNATURE_MISSING"), unsigned.getMessage());
+        assertDoesNotThrow(() -> new ScoreJob(FRAUD, config(Map.of()), snapshot(spec, null), "file:///m"),
+                "without a key, unsigned snapshots are accepted");
+    }
+
+    @Test
+    void theInitialModelMustBeForTheDomainsFeatures() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ScoreJob(FRAUD, config(Map.of()), snapshot("other-spec", null), "file:///m"));
+        assertTrue(e.getMessage().contains("other-spec"), e.getMessage());
+    }
+
+    @Test
+    void aSigningKeyShorterThanTheMinimumFailsNamingTheSetting() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ScoreJob(FRAUD, config(Map.of("model.hmac_key", "short")), null, "file:///m"));
+        assertEquals("model.hmac_key", e.key());
+    }
+
+    @Test
+    void theMaximumModelAgeIsOffByDefaultAndParsedAsADuration() {
+        assertEquals(Duration.ZERO, config(Map.of()).get(JobSettings.MAX_MODEL_AGE));
+        assertEquals(Duration.ofMinutes(30), config(Map.of("scoring.max_model_age", "30m")).get(JobSettings.MAX_MODEL_AGE));
+        ConfigException negative = assertThrows(ConfigException.class, () -> config(Map.of("scoring.max_model_age", "-5s")));
+        assertEquals("scoring.max_model_age", negative.key());
+    }
+}
