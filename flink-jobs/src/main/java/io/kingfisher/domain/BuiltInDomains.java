@@ -4,6 +4,10 @@ import io.kingfisher.features.FeatureDef;
 import io.kingfisher.features.FeatureDef.Transform;
 import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.NumericRule;
+import io.kingfisher.schemas.clicks.ClickEvent;
+import io.kingfisher.schemas.clinical.ClinicalOutcome;
+import io.kingfisher.schemas.clinical.VitalSignObservation;
+import io.kingfisher.schemas.fraud.FraudLabel;
 import io.kingfisher.schemas.fraud.PaymentTransaction;
 import io.kingfisher.schemas.topic.Topics;
 
@@ -13,10 +17,25 @@ import java.util.Locale;
 
 /** The domains Kingfisher ships with. Each is a small declaration; the pipeline code is shared. */
 public final class BuiltInDomains {
+    /** Names of the built-in domains, in the order the command line lists them. */
+    public static final List<String> NAMES = List.of("fraud", "clicks", "clinical");
+
+    /** How long a card payment waits for a chargeback or fraud report before it counts as genuine. */
+    public static final Duration FRAUD_LABEL_WINDOW = Duration.ofDays(30);
+    /** The clicks attribution window: a click later than this after its impression does not count. */
+    public static final Duration CLICK_ATTRIBUTION_WINDOW = Duration.ofMinutes(30);
+    /** The clinical horizon: an observation is positive when the patient deteriorates within this long after it. */
+    public static final Duration DETERIORATION_HORIZON = Duration.ofHours(12);
+
     private BuiltInDomains() {
     }
 
-    /** Card payments keyed by card: velocity, amount against the card's habit, country, channel, merchant type, hour. */
+    /**
+     * Card payments keyed by card: velocity, amount against the card's habit, country, channel, merchant type,
+     * hour. Labels are {@code FraudLabel}s naming the transaction (chargebacks days later, fraud reports sooner);
+     * a payment without one after {@link #FRAUD_LABEL_WINDOW} is genuine. Alerts at 0.5, no hysteresis (each
+     * payment is its own decision).
+     */
     public static Domain fraud() {
         FeatureSpec features = FeatureSpec.of(
                 FeatureDef.Numeric.of("amount", Transform.LOG1P),
@@ -32,14 +51,86 @@ public final class BuiltInDomains {
                 features,
                 List.of(NumericRule.required("amount", 0.0, 1.0e9)),
                 new Domain.ModelShape(List.of(32, 16), 1e-3, 1e-5, 4),
+                new Domain.Labels(FraudLabel.getClassSchema(), "card_id", "label_time",
+                        new LabelRule.ByEventId("transaction_id", LabelValue.flag("is_fraud"), FRAUD_LABEL_WINDOW,
+                                LabelRule.OnTimeout.NEGATIVE)),
                 new Domain.Outputs(0.5, Topics.FRAUD_ALERTS));
+    }
+
+    /**
+     * Impressions keyed by user; the model embeds the user and the item (hashed ids, the first two feature
+     * columns: users in 8192 buckets, items in 2048, 16 wide, with their dot product) in front of a small MLP
+     * that also sees the slot, the surface, the user's recent activity and the hour. Labels are the clicks
+     * ({@code ClickEvent}s of type CLICK) naming their impression; an impression without a click after
+     * {@link #CLICK_ATTRIBUTION_WINDOW} is a negative. Output: the top 10 items per user to {@code recs.feed}.
+     */
+    public static Domain clicks() {
+        FeatureSpec features = FeatureSpec.of(
+                new FeatureDef.Numeric("user_hash", "user_hash", Transform.NONE, 0.0, false),
+                new FeatureDef.Numeric("item_hash", "item_hash", Transform.NONE, 0.0, false),
+                FeatureDef.Numeric.of("position", Transform.NONE),
+                new FeatureDef.OneHot("surface", "surface", List.of("feed", "search", "related")),
+                new FeatureDef.DecayedCount("user_impressions_10m", Duration.ofMinutes(10)),
+                new FeatureDef.DecayedCount("user_impressions_1d", Duration.ofDays(1)),
+                new FeatureDef.TimeSinceLast("since_last_impression", Duration.ofDays(7)),
+                new FeatureDef.HourOfDay("hour"));
+        return new Domain("clicks", ClickEvent.getClassSchema(), "event_id", "user_id", "event_time",
+                features,
+                List.of(),
+                new Domain.ModelShape(List.of(32, 16), 3e-3, 1e-6, 4, List.of(
+                        new Domain.ModelShape.Embedding("user_hash", 8192, 16),
+                        new Domain.ModelShape.Embedding("item_hash", 2048, 16))),
+                new Domain.Labels(ClickEvent.getClassSchema(), "user_id", "event_time",
+                        new LabelRule.ByEventId("impression_id", LabelValue.presence(), CLICK_ATTRIBUTION_WINDOW,
+                                LabelRule.OnTimeout.NEGATIVE)),
+                new Domain.Outputs(0.5, 0.5, null, 10, Topics.RECS_FEED));
+    }
+
+    /**
+     * Vital-sign observations keyed by patient: each vital as measured (imputed with a normal value when missing,
+     * with a missing flag), consciousness (ACVPU), supplemental oxygen, each vital against the patient's own
+     * recent average, how often the patient is being observed, and the hour. Labels are {@code ClinicalOutcome}s
+     * of the patient: an ICU transfer, cardiac arrest or death labels the patient's observations of the
+     * {@link #DETERIORATION_HORIZON} before it positive; a discharge settles the waiting ones as negative.
+     * Alerts raise at 0.2 and clear below 0.1 (hysteresis), to {@code clinical.alerts}.
+     */
+    public static Domain clinical() {
+        FeatureSpec features = FeatureSpec.of(
+                new FeatureDef.Numeric("heart_rate", "heart_rate", Transform.NONE, 80.0, true),
+                new FeatureDef.Numeric("respiratory_rate", "respiratory_rate", Transform.NONE, 16.0, true),
+                new FeatureDef.Numeric("spo2", "spo2", Transform.NONE, 96.0, true),
+                new FeatureDef.Numeric("temperature", "temperature", Transform.NONE, 37.0, true),
+                new FeatureDef.Numeric("systolic_bp", "systolic_bp", Transform.NONE, 125.0, true),
+                new FeatureDef.OneHot("consciousness", "consciousness", List.of("ALERT", "CONFUSED", "VOICE", "PAIN", "UNRESPONSIVE")),
+                new FeatureDef.OneHot("on_oxygen", "on_oxygen", List.of("true")),
+                new FeatureDef.EwmaRatio("hr_vs_own_avg", "heart_rate", Duration.ofHours(12)),
+                new FeatureDef.EwmaRatio("rr_vs_own_avg", "respiratory_rate", Duration.ofHours(12)),
+                new FeatureDef.EwmaRatio("spo2_vs_own_avg", "spo2", Duration.ofHours(12)),
+                new FeatureDef.EwmaRatio("sbp_vs_own_avg", "systolic_bp", Duration.ofHours(12)),
+                new FeatureDef.DecayedCount("observations_4h", Duration.ofHours(4)),
+                new FeatureDef.TimeSinceLast("since_last_observation", Duration.ofDays(1)),
+                new FeatureDef.HourOfDay("hour"));
+        return new Domain("clinical", VitalSignObservation.getClassSchema(), "observation_id", "patient_id", "event_time",
+                features,
+                List.of(NumericRule.optional("heart_rate", 0, 300),
+                        NumericRule.optional("respiratory_rate", 0, 80),
+                        NumericRule.optional("spo2", 0, 100),
+                        NumericRule.optional("temperature", 25, 45),
+                        NumericRule.optional("systolic_bp", 0, 300)),
+                new Domain.ModelShape(List.of(32, 16), 1e-3, 1e-5, 4),
+                new Domain.Labels(ClinicalOutcome.getClassSchema(), "patient_id", "event_time",
+                        new LabelRule.ByEntityWithin(LabelValue.oneOf("outcome", "ICU_TRANSFER", "CARDIAC_ARREST", "DEATH"),
+                                DETERIORATION_HORIZON, LabelRule.OnTimeout.NEGATIVE)),
+                new Domain.Outputs(0.2, 0.1, Topics.CLINICAL_ALERTS, 0, null));
     }
 
     /** Looks a built-in domain up by name; the error lists the known ones. */
     public static Domain byName(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "fraud" -> fraud();
-            default -> throw new IllegalArgumentException("unknown domain '" + name + "'; built in: fraud");
+            case "clicks" -> clicks();
+            case "clinical" -> clinical();
+            default -> throw new IllegalArgumentException("unknown domain '" + name + "'; built in: " + String.join(", ", NAMES));
         };
     }
 }

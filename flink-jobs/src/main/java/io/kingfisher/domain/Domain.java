@@ -3,6 +3,7 @@ package io.kingfisher.domain;
 import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.NumericRule;
 import io.kingfisher.features.avro.AvroInputBinding;
+import io.kingfisher.scoring.IdEmbeddings;
 import io.kingfisher.schemas.topic.Topics;
 import org.apache.avro.Schema;
 
@@ -13,7 +14,12 @@ import java.util.Objects;
 /**
  * Everything the generic pipeline needs to know about one use case: the event schema and which of its fields
  * are the event id, the entity key and the event time; the features; the input rules; the model's shape; the
- * outputs. Fraud, clicks and clinical are instances ({@link BuiltInDomains}); a user can declare another.
+ * labels (their schema and the rule that joins them to scores); the outputs. Fraud, clicks and clinical are
+ * instances ({@link BuiltInDomains}); a user can declare another.
+ *
+ * <p>Every part validates itself when built and names the offending key the way a domain file would spell it
+ * (e.g. {@code labels.time_field}, {@code outputs.clear_threshold}, {@code model.embeddings[0].column}), so a bad
+ * declaration fails before anything starts.
  *
  * @param keyField entity key, or null to key each event by its id
  */
@@ -26,6 +32,7 @@ public record Domain(
         FeatureSpec features,
         List<NumericRule> rules,
         ModelShape model,
+        Labels labels,
         Outputs outputs) implements Serializable {
 
     public Domain {
@@ -39,7 +46,11 @@ public record Domain(
         Objects.requireNonNull(features, "features");
         rules = List.copyOf(rules);
         Objects.requireNonNull(model, "model");
+        if (labels == null) {
+            throw new IllegalArgumentException("labels: domain '" + name + "' must declare its labels (schema and rule)");
+        }
         Objects.requireNonNull(outputs, "outputs");
+        model.checkAgainst(features);
     }
 
     /** Resolves the id, key, time and input fields in the event schema; fails naming a field that is not there. */
@@ -63,22 +74,184 @@ public record Domain(
         return Topics.dlq(name);
     }
 
-    /** The model's hidden layers and training defaults. */
-    public record ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs) implements Serializable {
+    /**
+     * The model's hidden layers and training defaults, and for a recommendation model the embedded id columns.
+     *
+     * @param embeddings hashed-id columns embedded in front of the MLP, in order; they must be the first columns of
+     *                   the feature vector (empty for a plain MLP). With two or more of one dimension the model also
+     *                   sees their pairwise dot products.
+     */
+    public record ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs, List<Embedding> embeddings)
+            implements Serializable {
         public ModelShape {
             hidden = List.copyOf(hidden);
             if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1)) {
                 throw new IllegalArgumentException("model.hidden must list positive layer widths, was " + hidden);
             }
+            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+                throw new IllegalArgumentException("model.learning_rate must be finite and > 0, was " + learningRate);
+            }
+            if (!(l2 >= 0) || Double.isInfinite(l2)) {
+                throw new IllegalArgumentException("model.l2 must be finite and >= 0, was " + l2);
+            }
+            if (epochs < 1) {
+                throw new IllegalArgumentException("model.epochs must be >= 1, was " + epochs);
+            }
+            embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
+            if (embeddings.size() > IdEmbeddings.MAX_TABLES) {
+                throw new IllegalArgumentException("model.embeddings: at most " + IdEmbeddings.MAX_TABLES + ", was " + embeddings.size());
+            }
+        }
+
+        /** A plain MLP. */
+        public ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs) {
+            this(hidden, learningRate, l2, epochs, List.of());
+        }
+
+        /** @return the scoring-side description of the embeddings, or null for a plain MLP */
+        public IdEmbeddings idEmbeddings() {
+            if (embeddings.isEmpty()) {
+                return null;
+            }
+            List<IdEmbeddings.Table> tables = embeddings.stream()
+                    .map(e -> new IdEmbeddings.Table(e.vocabulary(), e.dimension())).toList();
+            boolean sameDimension = embeddings.stream().mapToInt(Embedding::dimension).distinct().count() == 1;
+            return new IdEmbeddings(tables, embeddings.size() >= 2 && sameDimension);
+        }
+
+        /** The embedded columns must lead the feature vector, in order. */
+        void checkAgainst(FeatureSpec features) {
+            List<String> columns = features.outputNames();
+            for (int i = 0; i < embeddings.size(); i++) {
+                String column = embeddings.get(i).column();
+                if (i >= columns.size() || !columns.get(i).equals(column)) {
+                    throw new IllegalArgumentException("model.embeddings[" + i + "].column: '" + column
+                            + "' must be feature column " + i + (i < columns.size() ? ", which is '" + columns.get(i) + "'" : "")
+                            + " (embedded id columns lead the feature vector)");
+                }
+            }
+        }
+
+        /**
+         * One embedded id column.
+         *
+         * @param column     the feature column holding the hashed id ({@link io.kingfisher.scoring.IdHash})
+         * @param vocabulary rows of the table; ids are bucketed by {@code hash mod vocabulary}
+         * @param dimension  embedding width
+         */
+        public record Embedding(String column, int vocabulary, int dimension) implements Serializable {
+            public Embedding {
+                if (column == null || column.isBlank()) {
+                    throw new IllegalArgumentException("model.embeddings.column: required");
+                }
+                if (vocabulary < 1 || vocabulary > io.kingfisher.scoring.IdHash.MAX_VOCABULARY) {
+                    throw new IllegalArgumentException("model.embeddings.vocabulary of '" + column + "' must be in [1, "
+                            + io.kingfisher.scoring.IdHash.MAX_VOCABULARY + "], was " + vocabulary);
+                }
+                if (dimension < 1 || dimension > 1024) {
+                    throw new IllegalArgumentException("model.embeddings.dimension of '" + column + "' must be in [1, 1024], was "
+                            + dimension);
+                }
+            }
         }
     }
 
-    /** What the scores feed: an alert threshold (and topic) where the domain raises alerts. */
-    public record Outputs(double alertThreshold, String alertsTopic) implements Serializable {
+    /**
+     * The labels: their Avro schema (the value schema of {@code <domain>.labels}), the field holding the entity (the
+     * Kafka key of a label record, so labels land on the partition of their entity's scores), the field holding the
+     * label's event time, and the rule joining labels to scores.
+     *
+     * @param keyField entity field of the label, or null when labels carry none (then only a {@link
+     *                 LabelRule.ByEventId} rule is possible)
+     * @param timeField when the label became true, epoch ms (a number)
+     */
+    public record Labels(Schema schema, String keyField, String timeField, LabelRule rule) implements Serializable {
+        public Labels {
+            if (schema == null) {
+                throw new IllegalArgumentException("labels.schema: required");
+            }
+            if (schema.getType() != Schema.Type.RECORD) {
+                throw new IllegalArgumentException("labels.schema: must be a record, was " + schema.getType());
+            }
+            if (rule == null) {
+                throw new IllegalArgumentException("labels.rule: required");
+            }
+            if (keyField != null) {
+                requireField(schema, keyField, "labels.key_field");
+            } else if (rule instanceof LabelRule.ByEntityWithin) {
+                throw new IllegalArgumentException("labels.key_field: a by-entity rule needs the label's entity field");
+            }
+            Schema.Field time = requireField(schema, timeField, "labels.time_field");
+            Schema.Type tt = LabelValue.nonNull(time.schema()).getType();
+            if (tt != Schema.Type.LONG && tt != Schema.Type.INT) {
+                throw new IllegalArgumentException("labels.time_field: '" + timeField + "' must be a long (epoch ms), is " + tt.getName());
+            }
+            if (rule instanceof LabelRule.ByEventId byId) {
+                requireField(schema, byId.idField(), "labels.rule.id_field");
+            }
+            rule.value().validate(schema);
+        }
+
+        private static Schema.Field requireField(Schema schema, String field, String key) {
+            if (field == null || field.isBlank()) {
+                throw new IllegalArgumentException(key + ": required");
+            }
+            Schema.Field f = schema.getField(field);
+            if (f == null) {
+                throw new IllegalArgumentException(key + ": '" + field + "' is not a field of " + schema.getFullName());
+            }
+            return f;
+        }
+    }
+
+    /**
+     * What the scores feed. Alerts: a score at or above {@code alertThreshold} raises an alert for its entity; with
+     * hysteresis ({@code clearThreshold < alertThreshold}) a raised alert clears only when a later score of the entity
+     * falls below {@code clearThreshold}, so a score wobbling around the threshold does not flap. Feed: the
+     * {@code feedSize} best-scored items per entity go to {@code feedTopic} (top-K recommendations).
+     *
+     * @param alertsTopic where alerts go, or null for a domain that raises none
+     * @param feedSize    entries per entity in the feed; 0 for no feed
+     * @param feedTopic   where the feed goes; required exactly when {@code feedSize > 0}
+     */
+    public record Outputs(double alertThreshold, double clearThreshold, String alertsTopic, int feedSize, String feedTopic)
+            implements Serializable {
+        /** Most entries per entity a feed keeps. */
+        public static final int MAX_FEED_SIZE = 1000;
+
         public Outputs {
             if (!(alertThreshold > 0 && alertThreshold < 1)) {
                 throw new IllegalArgumentException("outputs.alert_threshold must be in (0, 1), was " + alertThreshold);
             }
+            if (!(clearThreshold > 0 && clearThreshold <= alertThreshold)) {
+                throw new IllegalArgumentException("outputs.clear_threshold must be in (0, alert_threshold = " + alertThreshold
+                        + "], was " + clearThreshold);
+            }
+            if (alertsTopic != null) {
+                Topics.requireLegalName(alertsTopic);
+            }
+            if (feedSize < 0 || feedSize > MAX_FEED_SIZE) {
+                throw new IllegalArgumentException("outputs.feed_size must be in [0, " + MAX_FEED_SIZE + "], was " + feedSize);
+            }
+            if (feedSize > 0 && feedTopic == null) {
+                throw new IllegalArgumentException("outputs.feed_topic is required when outputs.feed_size > 0");
+            }
+            if (feedSize == 0 && feedTopic != null) {
+                throw new IllegalArgumentException("outputs.feed_size must be > 0 when outputs.feed_topic is set");
+            }
+            if (feedTopic != null) {
+                Topics.requireLegalName(feedTopic);
+            }
+        }
+
+        /** Alerts at {@code alertThreshold} without hysteresis, no feed. */
+        public Outputs(double alertThreshold, String alertsTopic) {
+            this(alertThreshold, alertThreshold, alertsTopic, 0, null);
+        }
+
+        /** @return whether a raised alert clears below a lower threshold than the one that raised it */
+        public boolean hasHysteresis() {
+            return clearThreshold < alertThreshold;
         }
     }
 }

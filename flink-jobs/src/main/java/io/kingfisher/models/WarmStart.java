@@ -8,6 +8,7 @@ import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
 import io.kingfisher.schemas.topic.Topics;
 import io.kingfisher.schemas.wire.AvroWireSerializer;
+import io.kingfisher.scoring.IdEmbeddings;
 import io.kingfisher.scoring.ModelCodec;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.store.FileSystemModelStore;
@@ -35,6 +36,8 @@ import java.util.Properties;
  * The first model of a domain: history (here simulated) goes through the offline feature path, the same
  * {@code FeatureEngine} the streaming operator runs, so the model is trained on exactly the vectors it will
  * be served; the trained network goes to the model store and its signed metadata to {@code model.snapshots}.
+ * A domain whose model shape embeds id columns (clicks) gets that network ({@link IdEmbeddings} in front of the
+ * MLP); the others a plain MLP.
  */
 public final class WarmStart {
     private WarmStart() {
@@ -97,13 +100,17 @@ public final class WarmStart {
             lastTime = Math.max(lastTime, in.eventTime);
         }
         TrainerConfig cfg = trainerConfig(domain, 42L);
-        TrainResult trained = new OfflineTrainer().train(x, labels, cfg);
+        IdEmbeddings embeddings = domain.model().idEmbeddings();
+        TrainResult trained = new OfflineTrainer().train(x, labels, cfg, embeddings);
 
         FileSystemModelStore store = new FileSystemModelStore(storeRoot);
         long version = nextVersion(store, domain.name());
         byte[] payload = new ModelCodec().encode(trained.network());
         URI uri = store.put(domain.name(), version, payload);
         Map<String, String> config = new LinkedHashMap<>(cfg.toMap());
+        if (embeddings != null) {
+            config.put("model.embeddings", embeddingsText(domain.model()));
+        }
         config.putAll(provenance);
         config.put("source.events", String.valueOf(x.length));
         config.put("source.event_time_from", String.valueOf(firstTime));
@@ -129,6 +136,15 @@ public final class WarmStart {
             producer.send(new ProducerRecord<>(Topics.MODEL_SNAPSHOTS, snapshot.getDomain().getBytes(StandardCharsets.UTF_8),
                     ser.serialize(Topics.MODEL_SNAPSHOTS, snapshot))).get();
         }
+    }
+
+    /** E.g. {@code user_hash:8192x16,item_hash:2048x16,dot}: which columns the model embeds, and how. */
+    private static String embeddingsText(Domain.ModelShape model) {
+        StringBuilder b = new StringBuilder();
+        for (Domain.ModelShape.Embedding e : model.embeddings()) {
+            b.append(b.isEmpty() ? "" : ",").append(e.column()).append(':').append(e.vocabulary()).append('x').append(e.dimension());
+        }
+        return model.idEmbeddings().interactions() ? b + ",dot" : b.toString();
     }
 
     private static long nextVersion(FileSystemModelStore store, String domain) throws java.io.IOException {

@@ -1,6 +1,7 @@
 package io.kingfisher.trainer;
 
 import io.kingfisher.scoring.Architectures;
+import io.kingfisher.scoring.IdEmbeddings;
 import io.kingfisher.scoring.MlpSpec;
 import io.kingfisher.trainer.eval.BinaryMetrics;
 import java.util.ArrayList;
@@ -34,6 +35,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>Metrics: AUC and log loss on both splits, Brier and mean score on validation.</li>
  * </ol>
  *
+ * <p>With {@link IdEmbeddings} ({@link #train(float[][], float[], TrainerConfig, IdEmbeddings)}) the first columns
+ * are hashed ids embedded in trainable tables in front of the MLP (a recommendation model); they are not
+ * standardised, everything else is the same.
+ *
  * <p>Stateless and thread-safe; the returned network belongs to the caller.
  */
 public final class OfflineTrainer {
@@ -51,7 +56,24 @@ public final class OfflineTrainer {
      * @throws IllegalArgumentException if the data are malformed or the training split lacks a class
      */
     public TrainResult train(float[][] x, float[] y, TrainerConfig cfg) {
+        return train(x, y, cfg, null);
+    }
+
+    /**
+     * Like {@link #train(float[][], float[], TrainerConfig)}, with embedded id columns in front of the MLP.
+     *
+     * @param embeddings the tables of the first {@code embeddings.idColumns()} columns (hashed ids), or null for a
+     *                   plain MLP
+     * @return the trained network and its metrics
+     * @throws IllegalArgumentException if the data are malformed, the rows are narrower than the id columns, or
+     *                                  the training split lacks a class
+     */
+    public TrainResult train(float[][] x, float[] y, TrainerConfig cfg, IdEmbeddings embeddings) {
         int features = validate(x, y);
+        if (embeddings != null && embeddings.idColumns() > features) {
+            throw new IllegalArgumentException("rows have " + features + " features, fewer than the "
+                    + embeddings.idColumns() + " embedded id columns");
+        }
         SplittableRandom random = new SplittableRandom(cfg.seed());
         int[][] split = stratifiedSplit(y, cfg.validationFraction(), random);
         int[] train = split[0];
@@ -76,6 +98,7 @@ public final class OfflineTrainer {
                 .positiveWeight(positiveWeight)
                 .outputBias(Math.log((double) trainPositives / trainNegatives))
                 .standardize(stats[0], stats[1])
+                .embeddings(embeddings)
                 .build());
 
         long start = System.nanoTime();

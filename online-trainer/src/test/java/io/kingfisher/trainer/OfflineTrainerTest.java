@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kingfisher.scoring.Dl4jModel;
+import io.kingfisher.scoring.IdEmbeddings;
+import io.kingfisher.scoring.IdHash;
 import io.kingfisher.scoring.Nd4jThreads;
 import io.kingfisher.trainer.eval.BinaryMetrics;
 import java.util.List;
@@ -128,5 +130,37 @@ class OfflineTrainerTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> trainer.train(new float[][] {{1}, {2}, {3}}, new float[] {0, 0, 0}, cfg))
                 .getMessage().contains("needs both classes"));
+    }
+
+    @Test
+    void trainsEmbeddedIdColumnsInFrontOfTheMlp() {
+        // Users and items each lean one of two ways; a click is likely when they agree. Only embeddings of the
+        // hashed ids can learn that; the one dense column (a position) carries a weaker, separate signal.
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        int users = 50;
+        int items = 30;
+        int[] userSide = r.ints(users, 0, 2).map(v -> 2 * v - 1).toArray();
+        int[] itemSide = r.ints(items, 0, 2).map(v -> 2 * v - 1).toArray();
+        int n = 8000;
+        float[][] x = new float[n][];
+        float[] y = new float[n];
+        for (int e = 0; e < n; e++) {
+            int u = r.nextInt(users);
+            int i = r.nextInt(items);
+            int position = r.nextInt(4);
+            x[e] = new float[] {IdHash.hash24("u" + u), IdHash.hash24("i" + i), position};
+            y[e] = r.nextDouble() < 1 / (1 + Math.exp(-(2.0 * userSide[u] * itemSide[i] - 0.6 * position - 1))) ? 1f : 0f;
+        }
+        IdEmbeddings emb = new IdEmbeddings(List.of(new IdEmbeddings.Table(128, 4), new IdEmbeddings.Table(128, 4)), true);
+        TrainerConfig cfg = new TrainerConfig(List.of(16), 1e-2, 1e-5, 128, 8, OptionalDouble.empty(), 7L, 0.2);
+        TrainResult withIds = trainer.train(x, y, cfg, emb);
+        assertEquals("mlp(3-16-1)+emb(128x4,128x4,dot)", withIds.architecture());
+        TrainResult without = trainer.train(x, y, cfg);
+        assertTrue(withIds.validationAuc() > without.validationAuc() + 0.1,
+                "embeddings " + withIds.validationAuc() + " vs plain " + without.validationAuc());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.train(x, y, config(1),
+                new IdEmbeddings(List.of(new IdEmbeddings.Table(8, 2), new IdEmbeddings.Table(8, 2),
+                        new IdEmbeddings.Table(8, 2), new IdEmbeddings.Table(8, 2)), false)));
+        assertTrue(e.getMessage().contains("4 embedded id columns"), e.getMessage());
     }
 }

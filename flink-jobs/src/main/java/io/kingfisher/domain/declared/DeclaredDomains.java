@@ -1,6 +1,8 @@
 package io.kingfisher.domain.declared;
 
 import io.kingfisher.domain.Domain;
+import io.kingfisher.domain.LabelRule;
+import io.kingfisher.domain.LabelValue;
 import io.kingfisher.features.FeatureDef;
 import io.kingfisher.features.FeatureSpec;
 
@@ -59,6 +61,10 @@ public final class DeclaredDomains {
         return new Domain(file.name(), reader.eventSchema(), RowReader.EVENT_ID, reader.keyField(), RowReader.EVENT_TIME,
                 FeatureSpec.of(defs), List.of(),
                 new Domain.ModelShape(file.hidden(), 1e-3, 1e-5, file.epochs()),
+                // Every row's label comes label.delay after it (a minute of slack); a missing one is unknown.
+                new Domain.Labels(reader.labelSchema(), null, "label_time",
+                        new LabelRule.ByEventId(RowReader.EVENT_ID, LabelValue.flag("label"),
+                                file.labelDelay().plusMinutes(1), LabelRule.OnTimeout.UNLABELLED)),
                 new Domain.Outputs(file.alertThreshold(), null));
     }
 }

@@ -1,0 +1,169 @@
+package io.kingfisher.domain;
+
+import io.kingfisher.features.FeatureDef;
+import io.kingfisher.features.FeatureSpec;
+import io.kingfisher.schemas.clicks.ClickEvent;
+import io.kingfisher.schemas.clicks.ClickEventType;
+import io.kingfisher.schemas.clinical.ClinicalOutcome;
+import io.kingfisher.schemas.clinical.OutcomeType;
+import io.kingfisher.schemas.fraud.FraudLabel;
+import io.kingfisher.schemas.fraud.LabelSource;
+import io.kingfisher.schemas.fraud.PaymentTransaction;
+import io.kingfisher.schemas.topic.Topics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DomainTest {
+
+    private static void fails(String expected, Executable build) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    @Test
+    void builtInDomainsAreCompleteSpecs() {
+        for (String name : BuiltInDomains.NAMES) {
+            Domain d = BuiltInDomains.byName(name);
+            assertEquals(name, d.name());
+            assertNotNull(d.inputBinding(), name);
+            assertNotNull(d.labels().rule(), name);
+            assertEquals(name + ".labels", d.labelsTopic());
+        }
+        fails("unknown domain 'weather'; built in: fraud, clicks, clinical", () -> BuiltInDomains.byName("weather"));
+    }
+
+    @Test
+    void eachDomainSaysWhatALabelMeans() {
+        Domain fraud = BuiltInDomains.fraud();
+        LabelRule.ByEventId byId = (LabelRule.ByEventId) fraud.labels().rule();
+        assertEquals("transaction_id", byId.idField());
+        assertEquals(Duration.ofDays(30), byId.window());
+        assertEquals(LabelRule.OnTimeout.NEGATIVE, byId.onTimeout());
+        FraudLabel chargeback = FraudLabel.newBuilder().setTransactionId("t").setCardId("c").setIsFraud(true)
+                .setSource(LabelSource.CHARGEBACK).setLabelTime(1L).build();
+        assertTrue(byId.value().isPositive(chargeback));
+        assertFalse(byId.value().isPositive(FraudLabel.newBuilder(chargeback).setIsFraud(false).build()));
+
+        Domain clicks = BuiltInDomains.clicks();
+        LabelRule.ByEventId click = (LabelRule.ByEventId) clicks.labels().rule();
+        assertEquals("impression_id", click.idField());
+        assertEquals(Duration.ofMinutes(30), click.window());
+        assertTrue(click.value().isPositive(ClickEvent.newBuilder().setEventId("c").setType(ClickEventType.CLICK)
+                .setImpressionId("i").setUserId("u").setItemId("it").setPosition(0).setEventTime(1L).build()));
+        assertEquals(10, clicks.outputs().feedSize());
+        assertEquals(Topics.RECS_FEED, clicks.outputs().feedTopic());
+        assertNull(clicks.outputs().alertsTopic());
+        assertEquals(2, clicks.model().embeddings().size());
+        assertTrue(clicks.model().idEmbeddings().interactions());
+
+        Domain clinical = BuiltInDomains.clinical();
+        LabelRule.ByEntityWithin outcome = (LabelRule.ByEntityWithin) clinical.labels().rule();
+        assertEquals(Duration.ofHours(12), outcome.window());
+        assertEquals("patient_id", clinical.labels().keyField());
+        ClinicalOutcome icu = ClinicalOutcome.newBuilder().setPatientId("p").setWardId("w").setOutcome(OutcomeType.ICU_TRANSFER)
+                .setEventTime(1L).build();
+        assertTrue(outcome.value().isPositive(icu));
+        assertFalse(outcome.value().isPositive(ClinicalOutcome.newBuilder(icu).setOutcome(OutcomeType.DISCHARGE).build()));
+        assertTrue(clinical.outputs().hasHysteresis());
+        assertEquals(0.1, clinical.outputs().clearThreshold());
+        assertNull(BuiltInDomains.fraud().model().idEmbeddings());
+    }
+
+    @Test
+    void domainsSurviveJavaSerialization() throws Exception {
+        for (String name : BuiltInDomains.NAMES) {
+            Domain d = BuiltInDomains.byName(name);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(d);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                Domain back = (Domain) in.readObject();
+                assertEquals(d.labels().rule(), back.labels().rule(), name);
+                assertEquals(d.outputs(), back.outputs(), name);
+                assertEquals(d.model(), back.model(), name);
+                assertEquals(d.features().hash(), back.features().hash(), name);
+            }
+        }
+    }
+
+    @Test
+    void labelSpecErrorsNameTheKey() {
+        LabelRule rule = new LabelRule.ByEventId("transaction_id", LabelValue.flag("is_fraud"), Duration.ofDays(30),
+                LabelRule.OnTimeout.NEGATIVE);
+        fails("labels.time_field: 'when' is not a field of io.kingfisher.schemas.fraud.FraudLabel",
+                () -> new Domain.Labels(FraudLabel.getClassSchema(), "card_id", "when", rule));
+        fails("labels.time_field: 'card_id' must be a long",
+                () -> new Domain.Labels(FraudLabel.getClassSchema(), "card_id", "card_id", rule));
+        fails("labels.key_field: 'card' is not a field",
+                () -> new Domain.Labels(FraudLabel.getClassSchema(), "card", "label_time", rule));
+        fails("labels.rule.id_field: 'tx' is not a field", () -> new Domain.Labels(FraudLabel.getClassSchema(), "card_id",
+                "label_time", new LabelRule.ByEventId("tx", LabelValue.flag("is_fraud"), Duration.ofDays(1), LabelRule.OnTimeout.NEGATIVE)));
+        fails("labels.value.field: 'source' is enum, a flag label needs a boolean or a number",
+                () -> new Domain.Labels(FraudLabel.getClassSchema(), "card_id", "label_time", new LabelRule.ByEventId(
+                        "transaction_id", LabelValue.flag("source"), Duration.ofDays(1), LabelRule.OnTimeout.NEGATIVE)));
+        fails("labels.value.positives: 'RECOVERED' is not a symbol", () -> new Domain.Labels(ClinicalOutcome.getClassSchema(),
+                "patient_id", "event_time", new LabelRule.ByEntityWithin(LabelValue.oneOf("outcome", "RECOVERED"),
+                        Duration.ofHours(12), LabelRule.OnTimeout.NEGATIVE)));
+        fails("labels.key_field: a by-entity rule needs the label's entity field", () -> new Domain.Labels(
+                ClinicalOutcome.getClassSchema(), null, "event_time", new LabelRule.ByEntityWithin(
+                        LabelValue.oneOf("outcome", "DEATH"), Duration.ofHours(12), LabelRule.OnTimeout.NEGATIVE)));
+        fails("labels.window: must be positive", () -> new LabelRule.ByEventId("x", LabelValue.presence(), Duration.ZERO,
+                LabelRule.OnTimeout.NEGATIVE));
+        fails("labels.on_timeout: required", () -> new LabelRule.ByEventId("x", LabelValue.presence(), Duration.ofHours(1), null));
+        fails("labels.value: a by-entity rule needs a value that can say negative", () -> new LabelRule.ByEntityWithin(
+                LabelValue.presence(), Duration.ofHours(1), LabelRule.OnTimeout.NEGATIVE));
+        fails("labels.value.positives: name at least one positive value", () -> LabelValue.oneOf("outcome"));
+        fails("labels: domain 'fraud' must declare its labels", () -> withLabels(null));
+    }
+
+    @Test
+    void outputErrorsNameTheKey() {
+        fails("outputs.alert_threshold must be in (0, 1), was 1.5", () -> new Domain.Outputs(1.5, null));
+        fails("outputs.clear_threshold must be in (0, alert_threshold = 0.5], was 0.7",
+                () -> new Domain.Outputs(0.5, 0.7, "a.alerts", 0, null));
+        fails("outputs.feed_topic is required when outputs.feed_size > 0", () -> new Domain.Outputs(0.5, 0.5, null, 10, null));
+        fails("outputs.feed_size must be > 0 when outputs.feed_topic is set", () -> new Domain.Outputs(0.5, 0.5, null, 0, "feed"));
+        fails("outputs.feed_size must be in [0, 1000], was 5000", () -> new Domain.Outputs(0.5, 0.5, null, 5000, "feed"));
+        assertFalse(new Domain.Outputs(0.5, "x.alerts").hasHysteresis());
+    }
+
+    @Test
+    void embeddedColumnsMustLeadTheFeatureVector() {
+        Domain fraud = BuiltInDomains.fraud();
+        Domain.ModelShape shape = new Domain.ModelShape(List.of(8), 1e-3, 0, 1,
+                List.of(new Domain.ModelShape.Embedding("card_hash", 1024, 8)));
+        fails("model.embeddings[0].column: 'card_hash' must be feature column 0, which is 'amount'",
+                () -> new Domain(fraud.name(), fraud.eventSchema(), fraud.idField(), fraud.keyField(), fraud.timeField(),
+                        fraud.features(), fraud.rules(), shape, fraud.labels(), fraud.outputs()));
+        fails("model.embeddings.vocabulary of 'x' must be in", () -> new Domain.ModelShape.Embedding("x", 0, 8));
+        fails("model.hidden must list positive layer widths", () -> new Domain.ModelShape(List.of(), 1e-3, 0, 1));
+        fails("model.learning_rate must be finite and > 0", () -> new Domain.ModelShape(List.of(4), 0, 0, 1));
+        // A spec whose first column is the embedded one is fine.
+        FeatureSpec spec = FeatureSpec.of(FeatureDef.Numeric.of("amount", FeatureDef.Transform.NONE));
+        Domain ok = new Domain("t", PaymentTransaction.getClassSchema(), "transaction_id", "card_id", "event_time", spec,
+                List.of(), new Domain.ModelShape(List.of(4), 1e-3, 0, 1, List.of(new Domain.ModelShape.Embedding("amount", 16, 2))),
+                fraud.labels(), fraud.outputs());
+        assertFalse(ok.model().idEmbeddings().interactions());
+    }
+
+    private static Domain withLabels(Domain.Labels labels) {
+        Domain f = BuiltInDomains.fraud();
+        return new Domain(f.name(), f.eventSchema(), f.idField(), f.keyField(), f.timeField(), f.features(), f.rules(),
+                f.model(), labels, f.outputs());
+    }
+}
