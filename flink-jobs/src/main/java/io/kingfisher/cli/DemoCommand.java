@@ -38,6 +38,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "run at the target rate this long before measuring latency; warm-up events are counted like all others (default: ${DEFAULT-VALUE})", defaultValue = "10s")
     String warmup;
 
+    @Option(names = "--drift", defaultValue = "default",
+            description = "drift schedule: default (the domain's), none, or points like abrupt@30m,gradual@2h+1h (default: ${DEFAULT-VALUE})")
+    String drift;
+
+    @Option(names = "--time-scale", description = "simulated seconds per wall second (default: the domain's natural pace at --rate)")
+    Double timeScale;
+
     @Option(names = "--summary-json", description = "also write the summary as JSON to this file")
     Path summaryJson;
 
@@ -63,12 +70,25 @@ final class DemoCommand implements Callable<Integer> {
         if (badEvery < 0) {
             throw new IllegalArgumentException("--bad-every: must be >= 0, was " + badEvery);
         }
+        if (timeScale != null && !(timeScale > 0)) {
+            throw new IllegalArgumentException("--time-scale: must be > 0, was " + timeScale);
+        }
+        if (timeScale != null && eps <= 0) {
+            throw new IllegalArgumentException("--time-scale: needs a numeric --rate (the rate and the scale set the population)");
+        }
+        io.kingfisher.sim.Simulator simulator;
+        try {
+            simulator = Simulators.forDomain(domain, stack.seed, drift,
+                    timeScale == null ? io.kingfisher.sim.TimeScale.NATURAL : io.kingfisher.sim.TimeScale.of(timeScale, eps));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--drift/--time-scale: " + e.getMessage(), e);
+        }
         long launched = launchedAt();
         try (LocalStack running = Launcher.launch(stack, domain, System.out)) {
             System.out.printf("Demo             %s at %s events/s for %s (malformed record every %d)%n", domain.name(),
                     eps > 0 ? String.format("%,.0f", eps) : "max", duration, badEvery);
             DemoSummary summary = DemoRun.simulated(domain, running.bootstrapServers(), running.registryUrl(),
-                    Simulators.forDomain(domain, stack.seed), badEvery, eps, d, drain, warm, System.out, launched).run();
+                    simulator, badEvery, eps, d, drain, warm, System.out, launched).run();
             System.out.println(summary.toText());
             if (summaryJson != null) {
                 summary.writeJson(summaryJson);

@@ -34,6 +34,8 @@ class KingfisherCliTest {
         assertTrue(run(2, "demo", "--rate", "fast").contains("--rate"));
         assertTrue(run(2, "demo", "--duration", "5 parsecs").contains("--duration"));
         assertTrue(run(2, "demo", "--domain", "weather").contains("unknown domain 'weather'"));
+        assertTrue(run(2, "demo", "--drift", "sideways@2h").contains("--drift"));
+        assertTrue(run(2, "demo", "--time-scale", "-3").contains("--time-scale"));
     }
 
     @Test
