@@ -1,6 +1,8 @@
 package io.kingfisher.sim;
 
 import java.io.Serializable;
+import io.kingfisher.config.Setting;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,30 +200,19 @@ public final class DriftSchedule implements Serializable {
         while (i < text.length() && (Character.isDigit(text.charAt(i)) || text.charAt(i) == '.')) {
             i++;
         }
-        String number = text.substring(0, i);
-        String unit = text.substring(i).trim();
-        double n;
-        try {
-            n = Double.parseDouble(number);
-        } catch (NumberFormatException e) {
+        if (i == 0) {
             throw new IllegalArgumentException("drift point '" + point + "': bad " + what + " '" + text
                     + "'; expected a number and a unit (ms, s, m, h, d), e.g. 30m");
         }
-        double ms = switch (unit) {
-            case "ms" -> n;
-            case "s" -> n * 1_000;
-            case "m", "min" -> n * 60_000;
-            case "h" -> n * 3_600_000;
-            case "d" -> n * 86_400_000;
-            case "" -> throw new IllegalArgumentException("drift point '" + point + "': " + what + " '" + text
-                    + "' needs a unit (ms, s, m, h, d), e.g. " + number + "m");
-            default -> throw new IllegalArgumentException("drift point '" + point + "': unknown unit '" + unit + "' in " + what
-                    + " '" + text + "'; expected ms, s, m, h or d");
-        };
-        if (!Double.isFinite(ms) || ms > Long.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("drift point '" + point + "': " + what + " '" + text + "' is too large");
+        if (text.substring(i).isBlank()) {
+            throw new IllegalArgumentException("drift point '" + point + "': " + what + " '" + text
+                    + "' needs a unit (ms, s, m, h, d), e.g. " + text.substring(0, i) + "m");
         }
-        return Duration.ofMillis(Math.round(ms));
+        try {
+            return Setting.parseDuration(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("drift point '" + point + "': bad " + what + " '" + text + "': " + e.getMessage());
+        }
     }
 
     /** @return the points, in time order */
@@ -315,19 +306,6 @@ public final class DriftSchedule implements Serializable {
     }
 
     static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms != 0 && ms % 86_400_000 == 0) {
-            return ms / 86_400_000 + "d";
-        }
-        if (ms != 0 && ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms != 0 && ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1_000 == 0) {
-            return ms / 1_000 + "s";
-        }
-        return ms + "ms";
+        return Setting.format(d);
     }
 }

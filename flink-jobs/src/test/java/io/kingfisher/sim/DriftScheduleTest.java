@@ -82,7 +82,7 @@ class DriftScheduleTest {
             "abrupt@1h+5m                | drift point 'abrupt@1h+5m': an abrupt drift takes no ramp",
             "abrupt@soon                 | drift point 'abrupt@soon': bad time 'soon'",
             "abrupt@30                   | drift point 'abrupt@30': time '30' needs a unit",
-            "abrupt@3w                   | drift point 'abrupt@3w': unknown unit 'w'",
+            "abrupt@3w                   | drift point 'abrupt@3w': bad time '3w': unknown unit 'w'",
             "gradual@1h+0s               | drift point 'gradual@1h+0s': the ramp must be positive",
             "gradual@1h+x                | drift point 'gradual@1h+x': bad ramp 'x'",
             "'abrupt@2h,abrupt@1h'       | drift points must be in time order: 'abrupt@1h' does not start after 'abrupt@2h'",
