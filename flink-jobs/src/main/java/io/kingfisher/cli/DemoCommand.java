@@ -1,6 +1,5 @@
 package io.kingfisher.cli;
 
-import io.kingfisher.config.Setting;
 import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.sim.Simulators;
@@ -51,22 +50,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Domain domain = BuiltInDomains.byName(domainName);
-        Duration d = parse("--duration", duration);
-        Duration drain = parse("--drain-timeout", drainTimeout);
-        Duration warm = parse("--warmup", warmup);
-        double eps;
-        if (rate.equalsIgnoreCase("max")) {
-            eps = 0;
-        } else {
-            try {
-                eps = Double.parseDouble(rate);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--rate: expected events per second or 'max', was '" + rate + "'");
-            }
-            if (!(eps > 0)) {
-                throw new IllegalArgumentException("--rate: must be > 0 or 'max', was " + rate);
-            }
-        }
+        Duration d = Flags.positiveDuration("--duration", duration);
+        Duration drain = Flags.duration("--drain-timeout", drainTimeout);
+        Duration warm = Flags.duration("--warmup", warmup);
+        double eps = Flags.rateOrMax("--rate", rate);
         if (badEvery < 0) {
             throw new IllegalArgumentException("--bad-every: must be >= 0, was " + badEvery);
         }
@@ -97,14 +84,6 @@ final class DemoCommand implements Callable<Integer> {
             return summary.missing() == 0 && summary.duplicates() == 0 && summary.dlq() == summary.badIn() ? 0 : 3;
         } finally {
             stack.cleanUp();
-        }
-    }
-
-    private static Duration parse(String flag, String value) {
-        try {
-            return Setting.parseDuration(value);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(flag + ": " + e.getMessage());
         }
     }
 

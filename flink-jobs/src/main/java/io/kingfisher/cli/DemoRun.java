@@ -5,16 +5,15 @@ import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.Score;
 import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
 import io.kingfisher.schemas.registry.SchemaRegistryClient;
+import io.kingfisher.schemas.topic.Producers;
 import io.kingfisher.schemas.wire.AvroWireDeserializer;
 import io.kingfisher.sim.Simulator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -123,21 +122,19 @@ public final class DemoRun {
         progress.join(2_000);
         out.println();
 
-        long missing = 0;
-        long[] missingCount = {0};
+        long[] missing = {0};
         producedIds.forEach(id -> {
             if (!tracker.scored.contains(id)) {
-                missingCount[0]++;
+                missing[0]++;
             }
         });
-        missing = missingCount[0];
-        long matched = producedIds.size() - missing;
+        long matched = producedIds.size() - missing[0];
         long unexpected = tracker.scored.size() - matched;
         long endOfScores = lastScoreAt.get() == 0 ? producedEnd : lastScoreAt.get();
         double seconds = Math.max(1e-3, (endOfScores - start) / 1000.0);
         synchronized (tracker) {
             return new DemoSummary(domain.name(), (producedEnd - start) / 1000.0, warmup.toMillis() / 1000.0, produced.get(), badProduced.get(),
-                    scores.get(), deadLetters.get(), tracker.duplicates, missing, unexpected,
+                    scores.get(), deadLetters.get(), tracker.duplicates, missing[0], unexpected,
                     tracker.measured / seconds,
                     new DemoSummary.Latency(tracker.latency.percentile(50), tracker.latency.percentile(99), tracker.latency.percentile(100)),
                     new DemoSummary.Latency(tracker.visible.percentile(50), tracker.visible.percentile(99), tracker.visible.percentile(100)),
@@ -147,13 +144,7 @@ public final class DemoRun {
     }
 
     private void produce(LongHashSet producedIds) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = Producers.reliable(bootstrap, 1)) {
             // Warm-up: a trickle until the first score is committed, so the measured run starts on a running
             // pipeline. These records are counted like all others; only latency statistics skip them.
             long readyDeadline = System.currentTimeMillis() + 180_000;

@@ -1,10 +1,10 @@
 package io.kingfisher.cli;
 
-import io.kingfisher.config.Setting;
 import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
 import io.kingfisher.schemas.registry.SchemaRegistryClient;
+import io.kingfisher.schemas.topic.Producers;
 import io.kingfisher.schemas.wire.AvroWireSerializer;
 import io.kingfisher.sim.DriftSchedule;
 import io.kingfisher.sim.SimulatedEvent;
@@ -19,10 +19,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -93,8 +91,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Domain domain = BuiltInDomains.byName(domainName);
-        double eventsPerSecond = positive("--rate", rate);
-        Duration runFor = duration("--duration", duration);
+        double eventsPerSecond = Flags.positive("--rate", rate);
+        Duration runFor = Flags.positiveDuration("--duration", duration);
         if (!(delayedShare >= 0 && delayedShare <= 1)) {
             throw new IllegalArgumentException("--delayed-share: must be in [0, 1], was " + delayedShare);
         }
@@ -107,7 +105,7 @@ final class GenerateCommand implements Callable<Integer> {
             scale = TimeScale.NATURAL;
             factor = eventsPerSecond / Simulators.naturalEventsPerSimulatedSecond(domain.name());
         } else {
-            factor = positive("--time-scale", timeScale);
+            factor = Flags.positive("--time-scale", timeScale);
             scale = TimeScale.of(factor, eventsPerSecond);
         }
         Simulator simulator;
@@ -145,12 +143,6 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private Summary produce(Domain domain, Simulator simulator, double factor, Duration runFor, PrintStream out) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         SchemaRegistryClient registryClient = new RestSchemaRegistryClient(registry);
         Map<Class<?>, AvroWireSerializer<SpecificRecord>> serializers = new HashMap<>();
         Summary s = new Summary();
@@ -159,7 +151,7 @@ final class GenerateCommand implements Callable<Integer> {
         long end = wallStart + runFor.toMillis();
         long nextProgress = wallStart + 5_000;
         long maxEventTime = Long.MIN_VALUE;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = Producers.reliable(bootstrap, 5)) {
             while (true) {
                 SimulatedRecord r = simulator.nextRecord();
                 long due = wallStart + Math.round((simulator.now() - simStart) / factor);
@@ -238,32 +230,6 @@ final class GenerateCommand implements Callable<Integer> {
             }
             missing.forEach(t -> out.printf("Created topic    %s (%d partitions)%n", t.name(), partitions));
         }
-    }
-
-    private static double positive(String flag, String value) {
-        double v;
-        try {
-            v = Double.parseDouble(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + ": expected a number, was '" + value + "'");
-        }
-        if (!(v > 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(flag + ": must be > 0, was " + value);
-        }
-        return v;
-    }
-
-    private static Duration duration(String flag, String value) {
-        Duration d;
-        try {
-            d = Setting.parseDuration(value);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(flag + ": " + e.getMessage());
-        }
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(flag + ": must be positive, was " + value);
-        }
-        return d;
     }
 
     private static String human(Duration d) {

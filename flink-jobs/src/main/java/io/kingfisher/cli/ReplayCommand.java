@@ -64,8 +64,8 @@ final class ReplayCommand implements Callable<Integer> {
         if (!(trainFraction > 0 && trainFraction < 1)) {
             throw new IllegalArgumentException("--train-fraction: must be in (0, 1), was " + trainFraction);
         }
-        double eps = rate.equalsIgnoreCase("max") ? 0 : parseRate(rate);
-        Duration drain = io.kingfisher.config.Setting.parseDuration(drainTimeout);
+        double eps = Flags.rateOrMax("--rate", rate);
+        Duration drain = Flags.duration("--drain-timeout", drainTimeout);
         DomainFile spec = DomainFile.load(domainFile);
 
         List<RowReader.ParsedRow> rows = new ArrayList<>();
@@ -165,17 +165,5 @@ final class ReplayCommand implements Callable<Integer> {
             Files.createDirectories(parent);
         }
         Files.writeString(summaryJson, json.writeValueAsString(node) + "\n");
-    }
-
-    private static double parseRate(String rate) {
-        try {
-            double r = Double.parseDouble(rate);
-            if (r > 0) {
-                return r;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through
-        }
-        throw new IllegalArgumentException("--rate: expected rows per second or 'max', was '" + rate + "'");
     }
 }

@@ -6,6 +6,7 @@ import io.kingfisher.features.OfflineFeatures;
 import io.kingfisher.features.avro.AvroInputBinding;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
+import io.kingfisher.schemas.topic.Producers;
 import io.kingfisher.schemas.topic.Topics;
 import io.kingfisher.schemas.wire.AvroWireSerializer;
 import io.kingfisher.scoring.IdEmbeddings;
@@ -19,9 +20,7 @@ import io.kingfisher.trainer.TrainResult;
 import io.kingfisher.trainer.TrainerConfig;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.Properties;
 
 /**
  * The first model of a domain: history (here simulated) goes through the offline feature path, the same
@@ -128,11 +126,8 @@ public final class WarmStart {
 
     /** Writes the snapshot's metadata to the compacted {@code model.snapshots} topic, keyed by domain. */
     public static void publish(ModelSnapshot snapshot, String bootstrap, String registryUrl) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
         AvroWireSerializer<ModelSnapshot> ser = new AvroWireSerializer<>(new RestSchemaRegistryClient(registryUrl), ModelSnapshot.class);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = Producers.reliable(bootstrap, 0)) {
             producer.send(new ProducerRecord<>(Topics.MODEL_SNAPSHOTS, snapshot.getDomain().getBytes(StandardCharsets.UTF_8),
                     ser.serialize(Topics.MODEL_SNAPSHOTS, snapshot))).get();
         }
