@@ -2,6 +2,9 @@ package io.kingfisher.cli;
 
 import io.kingfisher.domain.Domain;
 import io.kingfisher.schemas.core.DeadLetter;
+import io.kingfisher.schemas.core.LearningEvent;
+import io.kingfisher.schemas.core.TrainingExample;
+import io.kingfisher.schemas.topic.Topics;
 import io.kingfisher.schemas.core.Score;
 import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
 import io.kingfisher.schemas.registry.SchemaRegistryClient;
@@ -37,6 +40,7 @@ public final class DemoRun {
     private final String registryUrl;
     private final Feed feed;
     private volatile java.util.function.Consumer<Score> onScore = s -> { };
+    private volatile LearningTracker learning;
     private final double rate;
     private final Duration duration;
     private final Duration drainTimeout;
@@ -91,6 +95,12 @@ public final class DemoRun {
         return this;
     }
 
+    /** Also judges the learning loop: reads examples and the trainer's decisions, and scores with the frozen warm start. */
+    DemoRun learning(LearningTracker tracker) {
+        this.learning = tracker;
+        return this;
+    }
+
     public DemoSummary run() throws Exception {
         SchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
         Tracker tracker = new Tracker();
@@ -139,7 +149,7 @@ public final class DemoRun {
                     new DemoSummary.Latency(tracker.latency.percentile(50), tracker.latency.percentile(99), tracker.latency.percentile(100)),
                     new DemoSummary.Latency(tracker.visible.percentile(50), tracker.visible.percentile(99), tracker.visible.percentile(100)),
                     firstScoreAt.get() == 0 ? Double.NaN : (firstScoreAt.get() - launchedAtMillis) / 1000.0,
-                    List.copyOf(tracker.versions), Map.copyOf(tracker.dlqKinds));
+                    List.copyOf(tracker.versions), Map.copyOf(tracker.dlqKinds), learning == null ? null : learning.summary());
         }
     }
 
@@ -199,6 +209,10 @@ public final class DemoRun {
             return false;
         }
         producer.send(new ProducerRecord<>(item.topic(), item.key(), item.value()));
+        LearningTracker judge = learning;
+        if (judge != null && item.topic().equals(domain.labelsTopic())) {
+            judge.labelSent(System.currentTimeMillis());
+        }
         if (item.scoredEventId() != null) {
             producedIds.add(LongHashSet.hash(item.scoredEventId()));
             produced.incrementAndGet();
@@ -216,9 +230,16 @@ public final class DemoRun {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         AvroWireDeserializer<Score> scoreDe = new AvroWireDeserializer<>(registry, Score.class);
         AvroWireDeserializer<DeadLetter> dlqDe = new AvroWireDeserializer<>(registry, DeadLetter.class);
+        AvroWireDeserializer<TrainingExample> exampleDe = new AvroWireDeserializer<>(registry, TrainingExample.class);
+        AvroWireDeserializer<LearningEvent> learningDe = new AvroWireDeserializer<>(registry, LearningEvent.class);
+        LearningTracker judge = learning;
+        String examplesTopic = Topics.examples(domain.name());
+        String learningTopic = Topics.learning(domain.name());
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<org.apache.kafka.common.TopicPartition> parts = new java.util.ArrayList<>();
-            for (String t : List.of(domain.scoresTopic(), domain.dlqTopic())) {
+            List<String> topics = judge == null ? List.of(domain.scoresTopic(), domain.dlqTopic())
+                    : List.of(domain.scoresTopic(), domain.dlqTopic(), examplesTopic, learningTopic);
+            for (String t : topics) {
                 c.partitionsFor(t, Duration.ofSeconds(30)).forEach(pi -> parts.add(new org.apache.kafka.common.TopicPartition(t, pi.partition())));
             }
             c.assign(parts);
@@ -228,6 +249,14 @@ public final class DemoRun {
             while (!stop.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
                     long now = System.currentTimeMillis();
+                    if (judge != null && r.topic().equals(examplesTopic)) {
+                        judge.example(exampleDe.deserialize(r.topic(), r.value()));
+                        continue;
+                    }
+                    if (judge != null && r.topic().equals(learningTopic)) {
+                        judge.learning(learningDe.deserialize(r.topic(), r.value()));
+                        continue;
+                    }
                     if (r.topic().equals(domain.dlqTopic())) {
                         DeadLetter d = dlqDe.deserialize(r.topic(), r.value());
                         synchronized (tracker) {
@@ -249,6 +278,9 @@ public final class DemoRun {
                         tracker.versions.add(s.getModelVersion());
                     }
                     onScore.accept(s);
+                    if (judge != null) {
+                        judge.scored(s.getModelVersion(), s.getScoreTime());
+                    }
                     lastVersion.set(s.getModelVersion());
                     firstScoreAt.compareAndSet(0, now);
                     lastScoreAt.set(now);

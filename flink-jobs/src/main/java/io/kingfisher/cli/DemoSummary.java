@@ -1,5 +1,7 @@
 package io.kingfisher.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -34,7 +36,41 @@ public record DemoSummary(
         @JsonProperty("visible_latency_ms") Latency visibleLatencyMs,
         @JsonProperty("first_score_after_start_s") double firstScoreAfterStartSeconds,
         @JsonProperty("model_versions") List<Long> modelVersions,
-        @JsonProperty("dlq_by_kind") java.util.Map<String, Long> dlqByKind) {
+        @JsonProperty("dlq_by_kind") java.util.Map<String, Long> dlqByKind,
+        @JsonIgnore LearningTracker.Learning learning) {
+
+    /** The served scores' prequential metrics on the training examples (null without the learning job). */
+    @JsonProperty("prequential")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public LearningTracker.Metrics prequential() {
+        return learning == null ? null : learning.prequential();
+    }
+
+    /** The frozen warm start's metrics on the same examples. */
+    @JsonProperty("frozen")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public LearningTracker.Metrics frozen() {
+        return learning == null ? null : learning.frozen();
+    }
+
+    /** Event time at which the trainer first reported drift, ISO-8601, or null. */
+    @JsonProperty("drift_detected_at")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public String driftDetectedAt() {
+        return learning == null ? null : learning.driftDetectedAt();
+    }
+
+    @JsonProperty("snapshots")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public LearningTracker.Snapshots snapshots() {
+        return learning == null ? null : learning.snapshots();
+    }
+
+    @JsonProperty("freshness_ms")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public LearningTracker.Freshness freshness() {
+        return learning == null ? null : learning.freshness();
+    }
 
     /** Percentiles in milliseconds. */
     public record Latency(@JsonProperty("p50") double p50, @JsonProperty("p99") double p99, @JsonProperty("max") double max) {
@@ -69,6 +105,6 @@ public record DemoSummary(
                 model versions %s""",
                 domain, durationSeconds, warmupSeconds, eventsIn, badIn, scoresOut, missing, duplicates, unexpected, dlq, dlqByKind,
                 throughputEps, latencyMs.p50, latencyMs.p99, visibleLatencyMs.p50, visibleLatencyMs.p99,
-                firstScoreAfterStartSeconds, modelVersions);
+                firstScoreAfterStartSeconds, modelVersions) + (learning == null ? "" : "\n" + learning.toText());
     }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code kingfisher} command. */
 @Command(name = "kingfisher", mixinStandardHelpOptions = true, version = "kingfisher 0.1.0",
         description = "Streaming online learning on Kafka, Flink and DL4J.",
-        subcommands = {LocalCommand.class, DemoCommand.class, ReplayCommand.class, BenchCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommand.class, DemoCommand.class, ReplayCommand.class, BenchCommand.class, GenerateCommand.class, TrainOfflineCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Kingfisher implements Runnable {
 
     @CommandLine.Spec

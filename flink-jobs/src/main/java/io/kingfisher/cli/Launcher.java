@@ -3,6 +3,8 @@ package io.kingfisher.cli;
 import io.kingfisher.config.Config;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.jobs.JobSettings;
+import io.kingfisher.jobs.LearnJob;
+import io.kingfisher.schemas.topic.Topics;
 import io.kingfisher.models.WarmStart;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
@@ -64,9 +66,16 @@ final class Launcher {
                     model.getVersion(), model.getArchitecture(), warm.training().examples(), historyName,
                     (System.currentTimeMillis() - t1) / 1000.0, warm.validationAuc());
 
+            stack.firstModel(model, store);
             stack.startScoreJob(domain, config, model, store);
             out.printf("ScoreJob         %s → %s, dead letters → %s (parallelism %d)%n", domain.eventsTopic(),
                     domain.scoresTopic(), domain.dlqTopic(), config.get(JobSettings.PARALLELISM));
+            if (o.learn) {
+                stack.startLearnJob(domain, config, store);
+                out.printf("LearnJob         %s ⨝ %s (%s) → %s → online trainer → %s; decisions → %s%n",
+                        domain.scoresTopic(), domain.labelsTopic(), LearnJob.joinRule(domain, config),
+                        Topics.examples(domain.name()), Topics.MODEL_SNAPSHOTS, Topics.learning(domain.name()));
+            }
             return stack;
         } catch (Exception | Error e) {
             stack.close();

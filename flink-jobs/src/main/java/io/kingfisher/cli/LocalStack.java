@@ -4,6 +4,7 @@ import io.kingfisher.config.Config;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.jobs.FlinkEnvironments;
 import io.kingfisher.jobs.JobSettings;
+import io.kingfisher.jobs.LearnJob;
 import io.kingfisher.jobs.ScoreJob;
 import io.kingfisher.local.EmbeddedKafkaBroker;
 import io.kingfisher.local.EmbeddedSchemaRegistry;
@@ -27,6 +28,8 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final EmbeddedSchemaRegistry registry;
     private final List<JobClient> jobs = new ArrayList<>();
+    private volatile ModelSnapshot firstModel;
+    private volatile String modelStore;
 
     private LocalStack(Path dataDir, EmbeddedKafkaBroker broker, EmbeddedSchemaRegistry registry) {
         this.dataDir = dataDir;
@@ -60,13 +63,15 @@ public final class LocalStack implements AutoCloseable {
 
     /** Creates the domain's topics ({@code partitions} each) and the compacted snapshot topic. */
     public void createTopics(Domain domain, int partitions) {
-        for (String t : List.of(domain.eventsTopic(), domain.labelsTopic(), domain.scoresTopic(), domain.dlqTopic())) {
+        for (String t : List.of(domain.eventsTopic(), domain.labelsTopic(), domain.scoresTopic(), domain.dlqTopic(),
+                Topics.examples(domain.name()), Topics.learning(domain.name()))) {
             broker.createTopic(t, partitions, Map.of());
         }
         if (domain.outputs().alertsTopic() != null) {
             broker.createTopic(domain.outputs().alertsTopic(), partitions, Map.of());
         }
         broker.createTopic(Topics.MODEL_SNAPSHOTS, 1, Map.of("cleanup.policy", "compact"));
+        broker.createTopic(Topics.MODEL_REGISTRY, 1, Map.of("retention.ms", "-1"));
     }
 
     /** The job settings that point at this stack, plus the caller's overrides. */
@@ -79,11 +84,36 @@ public final class LocalStack implements AutoCloseable {
         return Config.of(m, JobSettings.ALL);
     }
 
+    /** Records the warm-start model the jobs started from and the store holding it. */
+    void firstModel(ModelSnapshot snapshot, String store) {
+        this.firstModel = snapshot;
+        this.modelStore = store;
+    }
+
+    /** @return the warm-start snapshot, or null before one was trained */
+    public ModelSnapshot firstModel() {
+        return firstModel;
+    }
+
+    /** @return the model store's root URI */
+    public String modelStore() {
+        return modelStore;
+    }
+
     /** Submits the scoring job to a local MiniCluster and returns without waiting for it. */
     public JobClient startScoreJob(Domain domain, Config config, ModelSnapshot model, String modelStore) throws Exception {
         StreamExecutionEnvironment env = FlinkEnvironments.local(config);
         new ScoreJob(domain, config, model, modelStore).buildOnKafka(env);
         JobClient job = env.executeAsync("kingfisher-score-" + domain.name());
+        jobs.add(job);
+        return job;
+    }
+
+    /** Submits the learning job (feedback join and online trainer) to its own local MiniCluster. */
+    public JobClient startLearnJob(Domain domain, Config config, String modelStore) throws Exception {
+        StreamExecutionEnvironment env = FlinkEnvironments.local(config);
+        new LearnJob(domain, config, modelStore).buildOnKafka(env);
+        JobClient job = env.executeAsync("kingfisher-learn-" + domain.name());
         jobs.add(job);
         return job;
     }

@@ -5,6 +5,8 @@ import io.kingfisher.features.NumericRule;
 import io.kingfisher.schemas.registry.SchemaRegistryClient;
 import io.kingfisher.schemas.wire.AvroWireSerializer;
 import io.kingfisher.sim.SimulatedEvent;
+import io.kingfisher.sim.SimulatedLabel;
+import io.kingfisher.sim.SimulatedRecord;
 import io.kingfisher.sim.Simulator;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -15,7 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Simulated events in the Confluent wire format, with a malformed record of a rotating kind every
+ * Simulated events and the labels that follow them, in the Confluent wire format, with a malformed record of a rotating kind every
  * {@code badEvery} events: garbage bytes, an unknown schema id, truncated Avro, and field-level faults taken
  * from the domain's own rules (a non-finite or out-of-range number, an empty entity key).
  */
@@ -28,7 +30,9 @@ final class SimulatorFeed implements Feed {
     private final SchemaRegistryClient registry;
     private final int badEvery;
     private final String topic;
+    private final String labelsTopic;
     private AvroWireSerializer<SpecificRecord> serializer;
+    private AvroWireSerializer<SpecificRecord> labelSerializer;
     private long n;
     private int badNo;
 
@@ -41,11 +45,22 @@ final class SimulatorFeed implements Feed {
         this.registry = registry;
         this.badEvery = badEvery;
         this.topic = domain.eventsTopic();
+        this.labelsTopic = domain.labelsTopic();
     }
 
     @Override
     public Item next() {
-        SimulatedEvent ev = simulator.next();
+        SimulatedRecord r = simulator.nextRecord();
+        if (r instanceof SimulatedLabel label) {
+            if (labelSerializer == null) {
+                @SuppressWarnings("unchecked")
+                Class<SpecificRecord> type = (Class<SpecificRecord>) label.value().getClass();
+                labelSerializer = new AvroWireSerializer<>(registry, type);
+            }
+            return new Item(labelsTopic, label.key().getBytes(StandardCharsets.UTF_8),
+                    labelSerializer.serialize(labelsTopic, label.value()), null, false);
+        }
+        SimulatedEvent ev = (SimulatedEvent) r;
         if (serializer == null) {
             @SuppressWarnings("unchecked")
             Class<SpecificRecord> type = (Class<SpecificRecord>) ev.value().getClass();

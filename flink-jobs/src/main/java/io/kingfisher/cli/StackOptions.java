@@ -22,6 +22,10 @@ final class StackOptions {
     @Option(names = "--parallelism", description = "Flink parallelism and partitions per topic (default: ${DEFAULT-VALUE})", defaultValue = "2")
     int parallelism;
 
+    @Option(names = "--learn", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "run the learning job too (feedback join, online fine-tuning, gating); --no-learn scores only")
+    boolean learn;
+
     @Option(names = "--seed", description = "simulator seed (default: ${DEFAULT-VALUE})", defaultValue = "42")
     long seed;
 

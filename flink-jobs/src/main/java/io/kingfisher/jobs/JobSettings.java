@@ -4,8 +4,9 @@ import io.kingfisher.config.Setting;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
-/** Every setting of the scoring job, declared once. */
+/** Every setting of the scoring job, declared once; {@link #ALL} also holds the learning job's ({@link LearnSettings}). */
 public final class JobSettings {
     private JobSettings() {
     }
@@ -41,7 +42,7 @@ public final class JobSettings {
             "oldest a model may be (now minus its snapshot's created_at) to score; while it is older, events are held "
                     + "in checkpointed state until a fresher snapshot is accepted (0 = no limit)", Duration.ZERO, Duration.ZERO);
 
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY_URL, PARALLELISM, CHECKPOINT_INTERVAL,
-            CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY, BATCH_SIZE, BATCH_TIMEOUT,
-            MAX_MODEL_AGE);
+    public static final List<Setting<?>> ALL = Stream.concat(Stream.<Setting<?>>of(BOOTSTRAP, REGISTRY_URL, PARALLELISM,
+            CHECKPOINT_INTERVAL, CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY,
+            BATCH_SIZE, BATCH_TIMEOUT, MAX_MODEL_AGE), LearnSettings.ALL.stream()).toList();
 }

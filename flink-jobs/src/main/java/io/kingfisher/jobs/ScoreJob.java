@@ -16,10 +16,8 @@ import io.kingfisher.scoring.snapshot.Verification;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -28,7 +26,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,17 +165,8 @@ public final class ScoreJob {
     /** @return the events of {@code <domain>.events}, read_committed, resuming from the group's committed offsets */
     public DataStream<RawRecord> kafkaEvents(StreamExecutionEnvironment env) {
         String group = config.get(JobSettings.GROUP_ID);
-        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
-                .setTopics(domain.eventsTopic())
-                .setGroupId(group.isEmpty() ? "kingfisher-score-" + domain.name() : group)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new RawRecordDeserializer())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", "10000")
-                .build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "events:" + domain.eventsTopic())
-                .uid("source-" + domain.name());
+        return KafkaIo.source(env, config, domain.eventsTopic(), group.isEmpty() ? "kingfisher-score-" + domain.name() : group,
+                "source-" + domain.name());
     }
 
     /**
@@ -241,18 +229,6 @@ public final class ScoreJob {
     }
 
     private <T> KafkaSink<T> exactlyOnceSink(String topic, String role, KafkaRecordSerializationSchema<T> ser) {
-        Properties p = new Properties();
-        p.setProperty("transaction.timeout.ms", String.valueOf(config.get(JobSettings.TRANSACTION_TIMEOUT).toMillis()));
-        p.setProperty("linger.ms", "2");
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
-                .setRecordSerializer(ser)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix("kingfisher-" + role + "-" + topic.replace('.', '-'))
-                // Reuse transactional producers across checkpoints instead of creating one per checkpoint:
-                // producer creation and initTransactions block the chained operators and showed as latency spikes.
-                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
-                .setKafkaProducerConfig(p)
-                .build();
+        return KafkaIo.exactlyOnceSink(config, topic, role, ser);
     }
 }

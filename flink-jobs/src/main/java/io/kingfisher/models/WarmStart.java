@@ -15,6 +15,7 @@ import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.store.FileSystemModelStore;
 import io.kingfisher.sim.SimulatedEvent;
 import io.kingfisher.sim.Simulator;
+import io.kingfisher.trainer.GoldenSet;
 import io.kingfisher.trainer.OfflineTrainer;
 import io.kingfisher.trainer.TrainResult;
 import io.kingfisher.trainer.TrainerConfig;
@@ -39,6 +40,14 @@ import java.util.OptionalDouble;
  */
 public final class WarmStart {
     private WarmStart() {
+    }
+
+    /** Trainer-config key naming the golden set (a store attachment of the domain) held out by the warm start. */
+    public static final String GOLDEN_SET = "golden_set";
+
+    /** @return the attachment name of the golden set held out when training {@code version} */
+    public static String goldenSetName(long version) {
+        return "golden-v" + version + ".bin";
     }
 
     /** The published snapshot and how training went. */
@@ -110,6 +119,13 @@ public final class WarmStart {
             config.put("model.embeddings", embeddingsText(domain.model()));
         }
         config.putAll(provenance);
+        if (trained.validationRows().length > 0) {
+            // The held-out rows become the golden set the online gate checks every candidate against.
+            GoldenSet golden = GoldenSet.of(x, labels, trained.validationRows());
+            String name = goldenSetName(version);
+            store.putAttachment(domain.name(), name, golden.encode());
+            config.put(GOLDEN_SET, name);
+        }
         config.put("source.events", String.valueOf(x.length));
         config.put("source.event_time_from", String.valueOf(firstTime));
         config.put("source.event_time_to", String.valueOf(lastTime));
@@ -124,12 +140,16 @@ public final class WarmStart {
         return new Result(snapshot, trained);
     }
 
-    /** Writes the snapshot's metadata to the compacted {@code model.snapshots} topic, keyed by domain. */
+    /**
+     * Writes the snapshot's metadata to the registry's history ({@code model.registry}) and then to the compacted
+     * {@code model.snapshots} topic that scorers and trainers follow, keyed by domain.
+     */
     public static void publish(ModelSnapshot snapshot, String bootstrap, String registryUrl) throws Exception {
         AvroWireSerializer<ModelSnapshot> ser = new AvroWireSerializer<>(new RestSchemaRegistryClient(registryUrl), ModelSnapshot.class);
+        byte[] key = snapshot.getDomain().getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<byte[], byte[]> producer = Producers.reliable(bootstrap, 0)) {
-            producer.send(new ProducerRecord<>(Topics.MODEL_SNAPSHOTS, snapshot.getDomain().getBytes(StandardCharsets.UTF_8),
-                    ser.serialize(Topics.MODEL_SNAPSHOTS, snapshot))).get();
+            producer.send(new ProducerRecord<>(Topics.MODEL_REGISTRY, key, ser.serialize(Topics.MODEL_REGISTRY, snapshot))).get();
+            producer.send(new ProducerRecord<>(Topics.MODEL_SNAPSHOTS, key, ser.serialize(Topics.MODEL_SNAPSHOTS, snapshot))).get();
         }
     }
 

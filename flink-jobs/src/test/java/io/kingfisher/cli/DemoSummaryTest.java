@@ -16,8 +16,9 @@ class DemoSummaryTest {
     void jsonHasTheDocumentedKeys() throws Exception {
         DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L),
-                Map.of("TRUNCATED_AVRO", 20L));
+                Map.of("TRUNCATED_AVRO", 20L), null);
         JsonNode j = new ObjectMapper().readTree(s.toJson());
+        assertFalse(j.has("prequential"), "no learning keys without the learning job");
         for (String k : List.of("events_in", "scores_out", "dlq", "duplicates", "missing", "throughput_eps", "model_versions")) {
             assertTrue(j.has(k), k);
         }
@@ -25,6 +26,30 @@ class DemoSummaryTest {
         assertEquals(4.0, j.at("/latency_ms/p50").asDouble());
         assertEquals(1, j.get("model_versions").get(0).asInt());
         assertFalse(s.toText().isBlank());
+    }
+
+    @Test
+    void learningKeysAsDocumented() throws Exception {
+        LearningTracker.Learning learning = new LearningTracker.Learning(
+                new LearningTracker.Metrics(0.91, 0.05, 0.90, 1000, 400, 12),
+                new LearningTracker.Metrics(0.88, 0.07, 0.81, 1000, 400, 12),
+                "2026-01-05T00:00:00Z", "page-hinkley: loss rose", new LearningTracker.Snapshots(9, 2, 0),
+                new LearningTracker.Freshness(900, 2100, 300, 4));
+        DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
+                new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L, 2L),
+                Map.of(), learning);
+        JsonNode j = new ObjectMapper().readTree(s.toJson());
+        assertEquals(0.91, j.at("/prequential/auc").asDouble());
+        assertEquals(0.05, j.at("/prequential/logloss").asDouble());
+        assertEquals(0.88, j.at("/frozen/auc").asDouble());
+        assertEquals(0.81, j.at("/frozen/auc_after_drift").asDouble());
+        assertEquals("2026-01-05T00:00:00Z", j.get("drift_detected_at").asText());
+        assertEquals(9, j.at("/snapshots/published").asInt());
+        assertEquals(2, j.at("/snapshots/refused").asInt());
+        assertEquals(900.0, j.at("/freshness_ms/p50").asDouble());
+        assertEquals(2100.0, j.at("/freshness_ms/p99").asDouble());
+        assertFalse(j.has("learning"));
+        assertTrue(s.toText().contains("freshness"));
     }
 
     @Test

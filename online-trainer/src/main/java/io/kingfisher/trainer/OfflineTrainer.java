@@ -122,7 +122,8 @@ public final class OfflineTrainer {
                 BinaryMetrics.logLoss(validationScores, validationLabels),
                 BinaryMetrics.brier(validationScores, validationLabels),
                 mean(validationScores),
-                seconds);
+                seconds,
+                validation);
     }
 
     private static int validate(float[][] x, float[] y) {

@@ -24,11 +24,14 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * @param validationBrier    Brier score on the validation split
  * @param validationMeanScore mean score on the validation split (compare with its positive rate)
  * @param seconds            wall-clock seconds spent fitting
+ * @param validationRows     indices (into the rows given) of the validation split, ascending: the rows the
+ *                           network never trained on, e.g. a golden set for gating later candidates
  */
 public record TrainResult(MultiLayerNetwork network, String architecture, TrainerConfig config, double positiveWeight,
                           long examples, long positives, long trainExamples, long validationExamples,
                           double trainAuc, double validationAuc, double trainLogLoss, double validationLogLoss,
-                          double validationBrier, double validationMeanScore, double seconds) {
+                          double validationBrier, double validationMeanScore, double seconds,
+                          int[] validationRows) {
 
     /** @return the metrics for a snapshot's {@code metrics} map, snake_case keys */
     public Map<String, Double> metrics() {

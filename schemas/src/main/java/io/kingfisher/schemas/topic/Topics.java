@@ -11,6 +11,11 @@ public final class Topics {
 
     /** Model snapshot metadata, compacted, keyed by domain. */
     public static final String MODEL_SNAPSHOTS = "model.snapshots";
+    /**
+     * Every snapshot ever published, all domains, keyed by domain, never compacted: the model registry's history
+     * (versions, parents, input ranges, trainer config, metrics). {@link #MODEL_SNAPSHOTS} holds the live one.
+     */
+    public static final String MODEL_REGISTRY = "model.registry";
     /** Fraud alerts with their top reasons. */
     public static final String FRAUD_ALERTS = "fraud.alerts";
     /** Clinical alerts, with hysteresis. */
@@ -45,6 +50,11 @@ public final class Topics {
     /** @return {@code <domain>.examples}: scores joined with labels, for training */
     public static String examples(String domain) {
         return perDomain(domain, "examples");
+    }
+
+    /** @return {@code <domain>.learning}: the online trainer's decisions (published, refused, rolled back, drift) */
+    public static String learning(String domain) {
+        return perDomain(domain, "learning");
     }
 
     /** @return {@code <domain>.dlq}: the dead letters of a domain */

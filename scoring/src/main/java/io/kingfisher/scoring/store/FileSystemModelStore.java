@@ -71,17 +71,58 @@ public final class FileSystemModelStore implements ModelStore {
 
     @Override
     public URI put(String domain, long version, byte[] payload) throws IOException {
+        return write(pathOf(domain, version), payload);
+    }
+
+    /**
+     * Like {@link #put}, under a name that also carries the payload's hash ({@code v<version>-<sha256 prefix>.zip}),
+     * so a trainer that replays from a checkpoint and produces different bytes for a version it had written but never
+     * published writes a second file instead of failing; the snapshot names the exact file.
+     */
+    public URI putContentAddressed(String domain, long version, byte[] payload) throws IOException {
         if (payload == null || payload.length == 0) {
             throw new IllegalArgumentException("payload must not be empty");
         }
-        Path target = pathOf(domain, version);
+        Path plain = pathOf(domain, version);
+        String sha = io.kingfisher.scoring.ModelCodec.sha256Hex(payload).substring(0, 16);
+        return write(new Path(plain.getParent(), "v" + version + "-" + sha + ".zip"), payload);
+    }
+
+    /**
+     * Stores a named file of a domain that is not a model (e.g. the golden evaluation set the warm start held out),
+     * write-once like payloads.
+     *
+     * @param name a file name: letters, digits, {@code . _ -}
+     */
+    public URI putAttachment(String domain, String name, byte[] bytes) throws IOException {
+        return write(attachmentPath(domain, name), bytes);
+    }
+
+    /** @return the attachment's bytes, or null if there is none of that name */
+    public byte[] getAttachment(String domain, String name) throws IOException {
+        Path path = attachmentPath(domain, name);
+        FileSystem fs = path.getFileSystem();
+        return fs.exists(path) ? read(fs, path) : null;
+    }
+
+    private Path attachmentPath(String domain, String name) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new IllegalArgumentException("attachment name must be letters, digits, '.', '_' or '-', was " + name);
+        }
+        return new Path(pathOf(domain, 0).getParent(), name);
+    }
+
+    private URI write(Path target, byte[] payload) throws IOException {
+        if (payload == null || payload.length == 0) {
+            throw new IllegalArgumentException("payload must not be empty");
+        }
         FileSystem fs = target.getFileSystem();
         if (fs.exists(target)) {
             return existing(fs, target, payload);
         }
         Path folder = target.getParent();
         fs.mkdirs(folder);
-        Path temp = new Path(folder, ".v" + version + ".zip." + UUID.randomUUID() + ".tmp");
+        Path temp = new Path(folder, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (OutputStream out = fs.create(temp, FileSystem.WriteMode.NO_OVERWRITE)) {
                 out.write(payload);

@@ -1,0 +1,223 @@
+package io.kingfisher.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kingfisher.schemas.core.LearningEvent;
+import io.kingfisher.schemas.core.LearningEventKind;
+import io.kingfisher.schemas.core.TrainingExample;
+import io.kingfisher.scoring.Model;
+import io.kingfisher.trainer.eval.BinaryMetrics;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The demo's independent judge of the learning loop. It reads what the system wrote (training examples, the
+ * trainer's decisions, the versions on the scores) and scores every example's features, as served, with a frozen
+ * copy of the warm-start model, so the served scores and the frozen ones are compared on the same events. Model
+ * freshness is measured per label: from the moment the demo produced it to the first score made by a version that
+ * had trained on it ({@code trained_through_label_ingest_ms} of each published version).
+ *
+ * <p>Thread-safe: the demo's consumer thread feeds it, the main thread summarises.
+ */
+final class LearningTracker {
+    private final Model frozen;
+    private final long driftAtEventTime;
+    private final List<double[]> served = new ArrayList<>();   // {event_time, label, served score}
+    private final List<float[]> features = new ArrayList<>();
+    private final long[] labelsSent = new long[1 << 20];
+    private int labelCount;
+    private final TreeMap<Long, Long> trainedThrough = new TreeMap<>(); // version → newest label ingest it trained on
+    private final Map<Long, Long> firstScoreAt = new HashMap<>();       // version → first score time
+    private long published;
+    private long refused;
+    private long rolledBack;
+    private Long driftDetectedAtEventTime;
+    private Long driftDetectedAtWall;
+    private String driftReason;
+
+    /**
+     * @param frozen           the warm-start model, scored in shadow on every example
+     * @param driftAtEventTime event time of the simulator's first drift point, or {@code Long.MAX_VALUE} for none
+     */
+    LearningTracker(Model frozen, long driftAtEventTime) {
+        this.frozen = frozen;
+        this.driftAtEventTime = driftAtEventTime;
+    }
+
+    synchronized void labelSent(long wallMillis) {
+        if (labelCount < labelsSent.length) {
+            labelsSent[labelCount++] = wallMillis;
+        }
+    }
+
+    synchronized void scored(long version, long scoreTime) {
+        firstScoreAt.merge(version, scoreTime, Math::min);
+    }
+
+    synchronized void example(TrainingExample e) {
+        served.add(new double[] {e.getEventTime(), e.getLabel(), e.getScore()});
+        float[] x = new float[e.getFeatures().size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = e.getFeatures().get(i);
+        }
+        features.add(x);
+    }
+
+    synchronized void learning(LearningEvent e) {
+        LearningEventKind kind = e.getKind();
+        if (kind == LearningEventKind.PUBLISHED || kind == LearningEventKind.ROLLED_BACK) {
+            Double through = e.getMetrics().get("trained_through_label_ingest_ms");
+            if (e.getVersion() != null) {
+                trainedThrough.put(e.getVersion(), through == null ? 0L : through.longValue());
+            }
+            if (kind == LearningEventKind.PUBLISHED) {
+                published++;
+            } else {
+                rolledBack++;
+            }
+        } else if (kind == LearningEventKind.REFUSED) {
+            refused++;
+        } else if (kind == LearningEventKind.DRIFT && driftDetectedAtWall == null) {
+            driftDetectedAtWall = e.getTime();
+            driftDetectedAtEventTime = e.getEventTime();
+            driftReason = e.getReason();
+        }
+    }
+
+    /** The learning part of the summary. */
+    synchronized Learning summary() {
+        int n = served.size();
+        double[] servedScores = new double[n];
+        double[] frozenScores = frozenScores();
+        float[] labels = new float[n];
+        boolean[] after = new boolean[n];
+        int afterCount = 0;
+        for (int i = 0; i < n; i++) {
+            double[] s = served.get(i);
+            labels[i] = (float) s[1];
+            servedScores[i] = s[2];
+            after[i] = s[0] >= driftAtEventTime;
+            afterCount += after[i] ? 1 : 0;
+        }
+        double[] servedAfter = pick(servedScores, after, afterCount);
+        double[] frozenAfter = pick(frozenScores, after, afterCount);
+        float[] labelsAfter = pick(labels, after, afterCount);
+        Metrics online = new Metrics(auc(servedScores, labels), logLoss(servedScores, labels), auc(servedAfter, labelsAfter),
+                n, afterCount, (long) BinaryMetrics.positives(labels));
+        Metrics frozenMetrics = new Metrics(auc(frozenScores, labels), logLoss(frozenScores, labels), auc(frozenAfter, labelsAfter),
+                n, afterCount, (long) BinaryMetrics.positives(labels));
+        return new Learning(online, frozenMetrics,
+                driftDetectedAtEventTime == null ? null : Instant.ofEpochMilli(driftDetectedAtEventTime).toString(),
+                driftReason, new Snapshots(published, refused, rolledBack), freshness());
+    }
+
+    private Freshness freshness() {
+        LatencyRecorder f = new LatencyRecorder();
+        long pending = 0;
+        for (int i = 0; i < labelCount; i++) {
+            long sent = labelsSent[i];
+            Long firstVersion = null;
+            for (Map.Entry<Long, Long> v : trainedThrough.entrySet()) {
+                if (v.getValue() >= sent) {
+                    firstVersion = v.getKey();
+                    break;
+                }
+            }
+            Long scoredAt = firstVersion == null ? null : firstScoreAt.get(firstVersion);
+            if (scoredAt == null) {
+                pending++;
+            } else {
+                f.record(scoredAt - sent);
+            }
+        }
+        return new Freshness(f.percentile(50), f.percentile(99), f.count(), pending);
+    }
+
+    private double[] frozenScores() {
+        int n = features.size();
+        double[] out = new double[n];
+        if (n == 0) {
+            return out;
+        }
+        int width = features.get(0).length;
+        int batch = 256;
+        float[] flat = new float[batch * width];
+        double[] scores = new double[batch];
+        for (int from = 0; from < n; from += batch) {
+            int rows = Math.min(batch, n - from);
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(features.get(from + r), 0, flat, r * width, width);
+            }
+            frozen.scoreBatch(flat, rows, scores);
+            System.arraycopy(scores, 0, out, from, rows);
+        }
+        return out;
+    }
+
+    private static double[] pick(double[] a, boolean[] keep, int count) {
+        double[] out = new double[count];
+        for (int i = 0, k = 0; i < a.length; i++) {
+            if (keep[i]) {
+                out[k++] = a[i];
+            }
+        }
+        return out;
+    }
+
+    private static float[] pick(float[] a, boolean[] keep, int count) {
+        float[] out = new float[count];
+        for (int i = 0, k = 0; i < a.length; i++) {
+            if (keep[i]) {
+                out[k++] = a[i];
+            }
+        }
+        return out;
+    }
+
+    private static double auc(double[] s, float[] y) {
+        return s.length == 0 ? Double.NaN : BinaryMetrics.auc(s, y);
+    }
+
+    private static double logLoss(double[] s, float[] y) {
+        return s.length == 0 ? Double.NaN : BinaryMetrics.logLoss(s, y);
+    }
+
+    /** Prequential metrics of one model over the examples, and over those after the drift. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Metrics(@JsonProperty("auc") double auc, @JsonProperty("logloss") double logLoss,
+                   @JsonProperty("auc_after_drift") double aucAfterDrift, @JsonProperty("examples") long examples,
+                   @JsonProperty("examples_after_drift") long examplesAfterDrift, @JsonProperty("positives") long positives) {
+    }
+
+    /** What the trainer decided. */
+    record Snapshots(@JsonProperty("published") long published, @JsonProperty("refused") long refused,
+                     @JsonProperty("rolled_back") long rolledBack) {
+    }
+
+    /** Label arrival → first score by a model that trained on it. */
+    record Freshness(@JsonProperty("p50") double p50, @JsonProperty("p99") double p99, @JsonProperty("labels") long labels,
+                     @JsonProperty("labels_not_yet_served") long pending) {
+    }
+
+    /** The learning loop's part of a demo summary. */
+    record Learning(@JsonProperty("prequential") Metrics prequential, @JsonProperty("frozen") Metrics frozen,
+                    @JsonProperty("drift_detected_at") String driftDetectedAt,
+                    @JsonProperty("drift_reason") String driftReason,
+                    @JsonProperty("snapshots") Snapshots snapshots, @JsonProperty("freshness_ms") Freshness freshness) {
+        String toText() {
+            return String.format(java.util.Locale.ROOT, """
+                    learning       %,d examples (%,d after the drift); AUC online %.3f vs frozen %.3f; after the drift online %.3f vs frozen %.3f
+                    snapshots      %,d published, %,d refused by the gate, %,d rolled back; drift detected %s
+                    freshness      label → serving model p50 %.0f ms, p99 %.0f ms (%,d labels; %,d not yet in a serving model)""",
+                    prequential.examples, prequential.examplesAfterDrift, prequential.auc, frozen.auc,
+                    prequential.aucAfterDrift, frozen.aucAfterDrift, snapshots.published, snapshots.refused,
+                    snapshots.rolledBack, driftDetectedAt == null ? "never" : "at " + driftDetectedAt,
+                    freshness.p50, freshness.p99, freshness.labels, freshness.pending);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.kingfisher.jobs;
+
+import io.kingfisher.config.Config;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.util.Properties;
+
+/** The Kafka sources and exactly-once sinks every Kingfisher job uses, configured one way. */
+public final class KafkaIo {
+    private KafkaIo() {
+    }
+
+    /**
+     * @return the records of {@code topic}, read_committed, resuming from the group's committed offsets (earliest
+     *     for a new group) on a fresh start and from the checkpoint on a restore
+     */
+    public static SingleOutputStreamOperator<RawRecord> source(StreamExecutionEnvironment env, Config config, String topic, String group,
+                                               String uid) {
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
+                .setTopics(topic)
+                .setGroupId(group)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "10000")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), topic).uid(uid);
+    }
+
+    /**
+     * @return an exactly-once sink: records become visible to read_committed consumers when the checkpoint that
+     *     covers them completes
+     */
+    public static <T> KafkaSink<T> exactlyOnceSink(Config config, String topic, String role,
+                                                   KafkaRecordSerializationSchema<T> ser) {
+        Properties p = new Properties();
+        p.setProperty("transaction.timeout.ms", String.valueOf(config.get(JobSettings.TRANSACTION_TIMEOUT).toMillis()));
+        p.setProperty("linger.ms", "2");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
+                .setRecordSerializer(ser)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix("kingfisher-" + role + "-" + topic.replace('.', '-'))
+                // Reuse transactional producers across checkpoints instead of creating one per checkpoint:
+                // producer creation and initTransactions block the chained operators and showed as latency spikes.
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+                .setKafkaProducerConfig(p)
+                .build();
+    }
+}

@@ -1,0 +1,73 @@
+package io.kingfisher.jobs;
+
+import io.kingfisher.config.Config;
+import io.kingfisher.config.Setting;
+import io.kingfisher.trainer.online.LearnerSettings;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The settings of the learning job: the feedback join and the online trainer ({@link LearnerSettings}). */
+public final class LearnSettings {
+    private LearnSettings() {
+    }
+
+    /** What a label after its score's window does (see {@code io.kingfisher.feedback.JoinRule.LateLabels}). */
+    public enum LateLabels { CORRECT, DROP }
+
+    private static final LearnerSettings D = LearnerSettings.defaults();
+
+    public static final Setting<Duration> PROVISIONAL_AFTER = Setting.duration("feedback.provisional_negative_after",
+            "for label windows longer than this with negative timeouts: train on a provisional negative after this long "
+                    + "and correct it if a positive label comes later (0 = wait for the window)", Duration.ofDays(1), Duration.ZERO);
+    public static final Setting<LateLabels> LATE_LABELS = Setting.choice("feedback.late_labels",
+            "a label after its score's window: correct (emit a correcting example) or drop (count it, dead-letter it)",
+            LateLabels.CORRECT, LateLabels.class);
+    public static final Setting<Duration> IDLENESS = Setting.duration("feedback.idle_after",
+            "a score or label partition without records this long stops holding back event time (timeouts fire)",
+            Duration.ofSeconds(2), Duration.ofMillis(100));
+    public static final Setting<Integer> BATCH_SIZE = Setting.integer("learning.batch_size",
+            "examples per online training step", D.batchSize(), 1, 65_536);
+    public static final Setting<Integer> WINDOW = Setting.integer("learning.window",
+            "examples in the prequential windows the gate, rollback and tuning compare", D.window(), 50, 1_000_000);
+    public static final Setting<Integer> PUBLISH_EVERY = Setting.integer("learning.publish_every",
+            "a candidate goes to the gate after this many examples", D.publishEveryExamples(), 1, Integer.MAX_VALUE);
+    public static final Setting<Duration> PUBLISH_INTERVAL = Setting.duration("learning.publish_interval",
+            "... or this long after the last decision", Duration.ofMillis(D.publishEveryMillis()), Duration.ofMillis(1));
+    public static final Setting<Integer> MIN_NEW_EXAMPLES = Setting.integer("learning.min_new_examples",
+            "fewest new examples a candidate trains on before the interval may put it to the gate",
+            D.minExamplesToPublish(), 1, Integer.MAX_VALUE);
+    public static final Setting<Integer> POPULATION = Setting.integer("learning.population",
+            "candidate configurations trained side by side (1 = no tuning)", D.population(), 1, 16);
+    public static final Setting<Double> LR_SPREAD = Setting.decimal("learning.lr_spread",
+            "the members' learning rates span the base rate divided and multiplied by this", D.learningRateSpread(), 1, 1000);
+    public static final Setting<Integer> TUNE_EVERY = Setting.integer("learning.tune_every",
+            "examples between tuning steps", D.tuneEveryExamples(), 1, Integer.MAX_VALUE);
+    public static final Setting<Double> GATE_LOSS_MARGIN = Setting.decimal("learning.gate.loss_margin",
+            "a candidate's log loss may exceed the champion's by at most this fraction", D.gateLossMargin(), 0, 10);
+    public static final Setting<Double> GATE_AUC_MARGIN = Setting.decimal("learning.gate.auc_margin",
+            "a candidate's AUC may trail the champion's by at most this", D.gateAucMargin(), 0, 1);
+    public static final Setting<Double> GOLDEN_MARGIN = Setting.decimal("learning.gate.golden_margin",
+            "a candidate's golden-set AUC may trail the champion's and the warm start's by at most this", D.goldenAucMargin(), 0, 1);
+    public static final Setting<Double> ROLLBACK_MARGIN = Setting.decimal("learning.rollback.loss_margin",
+            "a new version whose live log loss exceeds its parent's by more than this fraction is rolled back",
+            D.rollbackLossMargin(), 0, 10);
+    public static final Setting<LearnerSettings.DriftAction> DRIFT_ACTION = Setting.choice("learning.drift.action",
+            "what detected drift does: none, boost_lr or reset", D.onDrift(), LearnerSettings.DriftAction.class);
+    public static final Setting<Double> DRIFT_LAMBDA = Setting.decimal("learning.drift.lambda",
+            "Page-Hinkley threshold on the served model's loss", D.driftLambda(), 1e-6, 1e9);
+
+    public static final List<Setting<?>> ALL = List.of(PROVISIONAL_AFTER, LATE_LABELS, IDLENESS, BATCH_SIZE, WINDOW,
+            PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
+            GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_LAMBDA);
+
+    /** @return the learner's settings from the job's configuration (defaults for the keys not set) */
+    public static LearnerSettings learner(Config c, double alertThreshold) {
+        LearnerSettings d = LearnerSettings.defaults();
+        return new LearnerSettings(c.get(BATCH_SIZE), c.get(WINDOW), c.get(PUBLISH_EVERY), c.get(PUBLISH_INTERVAL).toMillis(),
+                c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
+                c.get(GATE_AUC_MARGIN), c.get(GOLDEN_MARGIN), d.gateMinExamples(), d.gateMinPositives(),
+                d.rollbackMinExamples(), c.get(ROLLBACK_MARGIN), c.get(DRIFT_LAMBDA), d.driftDelta(), d.psiWindow(),
+                d.psiThreshold(), c.get(DRIFT_ACTION), d.boostFactor(), d.boostExamples(), alertThreshold, d.seed());
+    }
+}

@@ -1,0 +1,35 @@
+package io.kingfisher.trainer.online;
+
+import java.io.Serializable;
+
+/**
+ * One training example as the online learner sees it: the features exactly as they were scored, the label, and
+ * what was served for it. Plain Java (no Avro), so the learner can be fed by a test as easily as by a job.
+ *
+ * @param features        the feature vector as scored
+ * @param label           0 or 1
+ * @param servedScore     the score the served model gave the event
+ * @param servedVersion   the model version that served it
+ * @param eventTime       the event's time, epoch ms
+ * @param labelIngestTime when the label arrived (its Kafka timestamp), epoch ms; 0 for a label that never came
+ *                        (a timeout or provisional negative)
+ * @param labelSource     {@code label}, {@code timeout}, {@code provisional} or {@code correction}
+ * @param partition       partition of the examples topic the example was read from (-1 if not from Kafka)
+ * @param offset          its offset there (-1 if not from Kafka)
+ */
+public record Example(float[] features, float label, double servedScore, long servedVersion, long eventTime,
+                      long labelIngestTime, String labelSource, int partition, long offset) implements Serializable {
+    public Example {
+        if (features == null || features.length == 0) {
+            throw new IllegalArgumentException("an example needs features");
+        }
+        if (label != 0f && label != 1f) {
+            throw new IllegalArgumentException("label must be 0 or 1, was " + label);
+        }
+    }
+
+    /** @return whether the label came from a label record (so its arrival time measures model freshness) */
+    public boolean fromLabelRecord() {
+        return labelIngestTime > 0 && ("label".equals(labelSource) || "correction".equals(labelSource));
+    }
+}

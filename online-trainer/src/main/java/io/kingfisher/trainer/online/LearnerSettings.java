@@ -1,0 +1,121 @@
+package io.kingfisher.trainer.online;
+
+import java.io.Serializable;
+
+/**
+ * How the online learner fine-tunes, publishes and protects the served model. Validated on construction; each
+ * message names the setting's key (the job exposes them as {@code learning.*}).
+ *
+ * @param batchSize            examples per mini-batch step ({@code learning.batch_size}); each member scores the batch
+ *                             (test) and then takes one optimiser step on it (train)
+ * @param window               examples in the prequential windows that the gate, the rollback check and tuning compare
+ *                             ({@code learning.window})
+ * @param publishEveryExamples a candidate is put to the gate after this many examples ({@code learning.publish_every})
+ * @param publishEveryMillis   ... or this long after the last one, whichever comes first ({@code learning.publish_interval})
+ * @param minExamplesToPublish and only once it has trained on at least this many new examples
+ *                             ({@code learning.min_new_examples})
+ * @param population           candidate configurations trained side by side ({@code learning.population}); 1 = no tuning
+ * @param learningRateSpread   the members' learning rates span the base rate divided and multiplied by this
+ *                             ({@code learning.lr_spread})
+ * @param tuneEveryExamples    examples between tuning steps (drop the worst member, clone and perturb the best)
+ *                             ({@code learning.tune_every})
+ * @param gateLossMargin       a candidate's windowed log loss may exceed the champion's by at most this fraction
+ *                             ({@code learning.gate.loss_margin})
+ * @param gateAucMargin        its windowed AUC may trail the champion's by at most this ({@code learning.gate.auc_margin})
+ * @param goldenAucMargin      its AUC on the golden set may trail the champion's, and the warm start's, by at most this
+ *                             ({@code learning.gate.golden_margin})
+ * @param gateMinExamples      fewest windowed examples for a decision ({@code learning.gate.min_examples})
+ * @param gateMinPositives     fewest positives among them ({@code learning.gate.min_positives})
+ * @param rollbackMinExamples  examples served by a new version before it is judged ({@code learning.rollback.min_examples})
+ * @param rollbackLossMargin   a new version whose live log loss exceeds its parent's (scored in shadow on the same
+ *                             examples) by more than this fraction is rolled back ({@code learning.rollback.loss_margin})
+ * @param driftLambda          Page-Hinkley threshold on the served model's per-example log loss ({@code learning.drift.lambda})
+ * @param driftDelta           Page-Hinkley tolerance ({@code learning.drift.delta})
+ * @param psiWindow            recent feature rows compared with the golden set's by PSI ({@code learning.drift.psi_window})
+ * @param psiThreshold         a feature whose PSI exceeds this is reported as shifted ({@code learning.drift.psi_threshold})
+ * @param onDrift              what a detected drift does ({@code learning.drift.action})
+ * @param boostFactor          with {@link DriftAction#BOOST_LR}: the learning rates' multiplier ({@code learning.drift.boost})
+ * @param boostExamples        ... for this many examples ({@code learning.drift.boost_examples})
+ * @param alertThreshold       the score above which an alert is raised: precision and recall are reported there
+ * @param seed                 seed of the tuning perturbations
+ */
+public record LearnerSettings(int batchSize, int window, int publishEveryExamples, long publishEveryMillis,
+                              int minExamplesToPublish, int population, double learningRateSpread, int tuneEveryExamples,
+                              double gateLossMargin, double gateAucMargin, double goldenAucMargin, int gateMinExamples,
+                              int gateMinPositives, int rollbackMinExamples, double rollbackLossMargin,
+                              double driftLambda, double driftDelta, int psiWindow, double psiThreshold,
+                              DriftAction onDrift, double boostFactor, int boostExamples, double alertThreshold,
+                              long seed) implements Serializable {
+
+    /** What the learner does when it detects drift (it always reports it). */
+    public enum DriftAction {
+        /** Report only. */
+        NONE,
+        /** Multiply the learning rates by {@code boostFactor} for a while: adapt faster to the new regime. */
+        BOOST_LR,
+        /** Restart every member from the warm-start model: forget what the old regime taught. */
+        RESET
+    }
+
+    public LearnerSettings {
+        atLeast("learning.batch_size", batchSize, 1);
+        atLeast("learning.window", window, 50);
+        atLeast("learning.publish_every", publishEveryExamples, 1);
+        if (publishEveryMillis < 1) {
+            throw new IllegalArgumentException("learning.publish_interval must be > 0 ms, was " + publishEveryMillis);
+        }
+        atLeast("learning.min_new_examples", minExamplesToPublish, 1);
+        atLeast("learning.population", population, 1);
+        if (population > 16) {
+            throw new IllegalArgumentException("learning.population must be at most 16, was " + population);
+        }
+        if (!(learningRateSpread >= 1) || Double.isInfinite(learningRateSpread)) {
+            throw new IllegalArgumentException("learning.lr_spread must be finite and >= 1, was " + learningRateSpread);
+        }
+        atLeast("learning.tune_every", tuneEveryExamples, 1);
+        nonNegative("learning.gate.loss_margin", gateLossMargin);
+        nonNegative("learning.gate.auc_margin", gateAucMargin);
+        nonNegative("learning.gate.golden_margin", goldenAucMargin);
+        atLeast("learning.gate.min_examples", gateMinExamples, 1);
+        atLeast("learning.gate.min_positives", gateMinPositives, 0);
+        atLeast("learning.rollback.min_examples", rollbackMinExamples, 1);
+        nonNegative("learning.rollback.loss_margin", rollbackLossMargin);
+        if (!(driftLambda > 0) || Double.isInfinite(driftLambda)) {
+            throw new IllegalArgumentException("learning.drift.lambda must be finite and > 0, was " + driftLambda);
+        }
+        nonNegative("learning.drift.delta", driftDelta);
+        atLeast("learning.drift.psi_window", psiWindow, 50);
+        if (!(psiThreshold > 0)) {
+            throw new IllegalArgumentException("learning.drift.psi_threshold must be > 0, was " + psiThreshold);
+        }
+        if (onDrift == null) {
+            throw new IllegalArgumentException("learning.drift.action must be one of none, boost_lr, reset");
+        }
+        if (!(boostFactor >= 1) || Double.isInfinite(boostFactor)) {
+            throw new IllegalArgumentException("learning.drift.boost must be finite and >= 1, was " + boostFactor);
+        }
+        atLeast("learning.drift.boost_examples", boostExamples, 1);
+        if (!(alertThreshold > 0 && alertThreshold < 1)) {
+            throw new IllegalArgumentException("alert threshold must be in (0, 1), was " + alertThreshold);
+        }
+    }
+
+    /** Defaults: batches of 32, windows of 2,000, a candidate a second, three learning rates side by side. */
+    public static LearnerSettings defaults() {
+        return new LearnerSettings(32, 2000, 2000, 1000, 100, 3, 3.0, 2000,
+                0.02, 0.02, 0.05, 200, 5, 300, 0.10,
+                50.0, 0.005, 2000, 0.25, DriftAction.BOOST_LR, 3.0, 3000, 0.5, 7L);
+    }
+
+    private static void atLeast(String key, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(key + " must be >= " + min + ", was " + value);
+        }
+    }
+
+    private static void nonNegative(String key, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(key + " must be finite and >= 0, was " + value);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.kingfisher.trainer.online;
+
+import io.kingfisher.trainer.GoldenSet;
+import io.kingfisher.trainer.OfflineTrainer;
+import io.kingfisher.trainer.TrainResult;
+import io.kingfisher.trainer.TrainerConfig;
+import io.kingfisher.trainer.eval.BinaryMetrics;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The online learner on a synthetic stream whose hidden rule changes (a drift): it must adapt and beat the frozen
+ * warm start, refuse to publish when fed flipped labels, roll back a version whose live scores fall, and resume
+ * from a checkpoint exactly where it was.
+ */
+class OnlineLearnerTest {
+    private static final int FEATURES = 6;
+    private static MultiLayerNetwork warm;
+    private static GoldenSet golden;
+
+    @BeforeAll
+    static void warmStart() {
+        Stream s = new Stream(11L);
+        int n = 12_000;
+        float[][] x = new float[n][];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = s.features();
+            y[i] = s.label(x[i], false);
+        }
+        TrainerConfig cfg = new TrainerConfig(List.of(16, 8), 5e-3, 1e-5, 128, 6, OptionalDouble.of(1.0), 7L, 0.2);
+        TrainResult r = new OfflineTrainer().train(x, y, cfg);
+        assertTrue(r.validationAuc() > 0.8, "warm start learns the first regime: " + r.validationAuc());
+        warm = r.network();
+        golden = GoldenSet.of(x, y, r.validationRows());
+    }
+
+    /** A stream of rows whose label rule flips the role of two features after the drift. */
+    static final class Stream {
+        final SplittableRandom r;
+
+        Stream(long seed) {
+            r = new SplittableRandom(seed);
+        }
+
+        float[] features() {
+            float[] x = new float[FEATURES];
+            for (int j = 0; j < FEATURES; j++) {
+                x[j] = (float) r.nextGaussian();
+            }
+            return x;
+        }
+
+        float label(float[] x, boolean drifted) {
+            double logit = drifted ? -1.2 + 2.0 * x[2] - 1.5 * x[3] + 0.8 * x[0]
+                    : -1.2 + 2.0 * x[0] - 1.5 * x[1] + 0.8 * x[2];
+            return r.nextDouble() < 1 / (1 + Math.exp(-logit)) ? 1f : 0f;
+        }
+    }
+
+    private static LearnerSettings settings() {
+        LearnerSettings d = LearnerSettings.defaults();
+        return new LearnerSettings(32, 1000, 1000, 60_000, 100, 3, 3.0, 1000,
+                0.02, 0.02, 0.05, 200, 5, 300, 0.10,
+                d.driftLambda(), d.driftDelta(), 1000, 0.25, LearnerSettings.DriftAction.BOOST_LR, 3.0, 2000, 0.5, 7L);
+    }
+
+    private static double score(MultiLayerNetwork net, float[] x) {
+        return net.output(Nd4j.create(x, new long[] {1, x.length}, 'c'), false).getDouble(0, 0);
+    }
+
+    @Test
+    void adaptsAfterDriftAndBeatsTheFrozenModel() {
+        OnlineLearner learner = new OnlineLearner(settings(), warm, 1, golden, 5e-3);
+        Stream s = new Stream(99L);
+        MultiLayerNetwork served = warm.clone();
+        long servedVersion = 1;
+        List<Double> online = new ArrayList<>();
+        List<Double> frozen = new ArrayList<>();
+        List<Float> labels = new ArrayList<>();
+        int published = 0;
+        boolean driftReported = false;
+        long now = 0;
+        for (int i = 0; i < 30_000; i++) {
+            boolean drifted = i >= 6_000;
+            float[] x = s.features();
+            float y = s.label(x, drifted);
+            double p = score(served, x);
+            if (i >= 16_000) { // well after the drift: compare the served (online) model with the frozen one
+                online.add(p);
+                frozen.add(score(warm, x));
+                labels.add(y);
+            }
+            now += 1;
+            for (LearningDecision d : learner.learn(new Example(x, y, p, servedVersion, i, now, "label", 0, i), now)) {
+                if (d instanceof LearningDecision.Publish pub) {
+                    served = pub.network();
+                    servedVersion = pub.version();
+                    published++;
+                } else if (d instanceof LearningDecision.Drift) {
+                    driftReported = true;
+                }
+            }
+        }
+        double onlineAuc = auc(online, labels);
+        double frozenAuc = auc(frozen, labels);
+        assertTrue(published >= 3, "the learner published candidates: " + published);
+        assertTrue(onlineAuc > frozenAuc + 0.05, "online " + onlineAuc + " vs frozen " + frozenAuc);
+        assertTrue(driftReported, "the drift was reported");
+        assertEquals(1, learner.frozenVersion());
+    }
+
+    @Test
+    void flippedLabelsNeverGetPublished() {
+        OnlineLearner learner = new OnlineLearner(settings(), warm, 1, golden, 5e-3);
+        Stream s = new Stream(5L);
+        int published = 0;
+        int refused = 0;
+        for (int i = 0; i < 12_000; i++) {
+            float[] x = s.features();
+            float y = 1f - s.label(x, false); // a broken label pipeline
+            for (LearningDecision d : learner.learn(new Example(x, y, score(warm, x), 1, i, i + 1, "label", 0, i), i + 1)) {
+                if (d instanceof LearningDecision.Publish) {
+                    published++;
+                } else if (d instanceof LearningDecision.Refuse) {
+                    refused++;
+                }
+            }
+        }
+        assertEquals(0, published, "a trainer fed flipped labels must not publish");
+        assertTrue(refused >= 5, "the gate refused the candidates: " + refused);
+    }
+
+    @Test
+    void rollsBackAVersionWhoseLiveScoresFall() {
+        OnlineLearner learner = new OnlineLearner(settings(), warm, 1, golden, 5e-3);
+        Stream s = new Stream(21L);
+        long version = 1;
+        LearningDecision.RollBack rollback = null;
+        long firstPublished = -1;
+        for (int i = 0; i < 20_000 && rollback == null; i++) {
+            float[] x = s.features();
+            float y = s.label(x, false);
+            double good = score(warm, x);
+            // Once a new version serves, its live scores are wrong (as if its payload were corrupted in serving).
+            double served = version > 1 ? 1.0 - good : good;
+            for (LearningDecision d : learner.learn(new Example(x, y, served, version, i, i + 1, "label", 0, i), i + 1)) {
+                if (d instanceof LearningDecision.Publish p) {
+                    version = p.version();
+                    firstPublished = firstPublished < 0 ? p.version() : firstPublished;
+                } else if (d instanceof LearningDecision.RollBack r) {
+                    rollback = r;
+                }
+            }
+        }
+        assertTrue(rollback != null, "the falling version was rolled back");
+        assertTrue(rollback.version() > firstPublished, "a rollback is a new version");
+        assertEquals(1, rollback.restoredVersion(), "the parent (the warm start) is restored");
+    }
+
+    @Test
+    void checkpointRestoreContinuesExactly() throws Exception {
+        OnlineLearner a = new OnlineLearner(settings(), warm, 1, golden, 5e-3);
+        Stream s = new Stream(3L);
+        List<Example> stream = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            float[] x = s.features();
+            stream.add(new Example(x, s.label(x, false), score(warm, x), 1, i, i + 1, "label", 0, i));
+        }
+        for (int i = 0; i < 1_600; i++) { // a multiple of the batch size: nothing half-buffered at the checkpoint
+            a.learn(stream.get(i), i + 1);
+        }
+        byte[] bytes = a.checkpoint();
+        OnlineLearner b = OnlineLearner.restore(settings(), golden, bytes, warm.clone(), 1, warm.clone(), 1, null, -1);
+        List<String> da = new ArrayList<>();
+        List<String> db = new ArrayList<>();
+        for (int i = 1_600; i < 3_000; i++) {
+            a.learn(stream.get(i), i + 1).forEach(d -> da.add(describe(d)));
+            b.learn(stream.get(i), i + 1).forEach(d -> db.add(describe(d)));
+        }
+        assertEquals(da, db, "the restored learner decides exactly as the original");
+        assertFalse(da.isEmpty());
+        assertEquals(a.metrics().get("champion.logloss"), b.metrics().get("champion.logloss"));
+        assertEquals(a.examples(), b.examples());
+    }
+
+    private static String describe(LearningDecision d) {
+        if (d instanceof LearningDecision.Publish p) {
+            return "publish v" + p.version() + " " + p.metrics().get("candidate.logloss");
+        }
+        return d.getClass().getSimpleName() + " " + d.reason();
+    }
+
+    private static double auc(List<Double> scores, List<Float> labels) {
+        double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
+        float[] y = new float[labels.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels.get(i);
+        }
+        return BinaryMetrics.auc(s, y);
+    }
+}
