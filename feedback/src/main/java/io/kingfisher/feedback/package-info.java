@@ -1,2 +1,2 @@
-/** Joins scores with the labels that arrive later and emits training examples (the feedback-join issue builds it). */
+/** Joins scores with the labels that arrive later into training examples: the join rule and its decisions, without Flink. */
 package io.kingfisher.feedback;

@@ -1,0 +1,50 @@
+package io.kingfisher.feedback;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A label as the feedback join reads it, whatever the domain's label record looks like. A Flink POJO.
+ */
+public class LabelEvent implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The labelled event's id ({@link JoinRule.Mode#BY_EVENT_ID}) or the entity ({@link JoinRule.Mode#BY_ENTITY_WITHIN}). */
+    public String joinKey;
+    /** Event time of the label (when the outcome happened), epoch ms. */
+    public long labelTime;
+    /** Whether the label says positive (fraud, click, deterioration). */
+    public boolean positive;
+    /** Timestamp of the label's Kafka record (when the label arrived), epoch ms. */
+    public long ingestTime;
+
+    public LabelEvent() {
+    }
+
+    public LabelEvent(String joinKey, long labelTime, boolean positive, long ingestTime) {
+        this.joinKey = joinKey;
+        this.labelTime = labelTime;
+        this.positive = positive;
+        this.ingestTime = ingestTime;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof LabelEvent l)) {
+            return false;
+        }
+        return labelTime == l.labelTime && positive == l.positive && ingestTime == l.ingestTime && Objects.equals(joinKey, l.joinKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(joinKey, labelTime, positive, ingestTime);
+    }
+
+    @Override
+    public String toString() {
+        return "LabelEvent{" + joinKey + ", " + (positive ? "positive" : "negative") + " at " + Instant.ofEpochMilli(labelTime)
+                + ", ingested " + Instant.ofEpochMilli(ingestTime) + "}";
+    }
+}
