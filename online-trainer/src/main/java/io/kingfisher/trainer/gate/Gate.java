@@ -152,6 +152,12 @@ public final class Gate implements Serializable {
         if (champion == null || candidate == null) {
             throw new IllegalArgumentException("champion and candidate windows must not be null");
         }
+        if (championGoldenAuc < 0 || championGoldenAuc > 1) {
+            throw new IllegalArgumentException("championGoldenAuc must be in [0, 1] or NaN, was " + championGoldenAuc);
+        }
+        if (candidateGoldenAuc < 0 || candidateGoldenAuc > 1) {
+            throw new IllegalArgumentException("candidateGoldenAuc must be in [0, 1] or NaN, was " + candidateGoldenAuc);
+        }
         Map<String, Double> m = new LinkedHashMap<>();
         m.putAll(champion.metrics(CHAMPION));
         m.putAll(candidate.metrics(CANDIDATE));

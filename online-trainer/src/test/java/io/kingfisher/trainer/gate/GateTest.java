@@ -168,6 +168,15 @@ class GateTest {
                 .getMessage().contains("goldenMargin"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Gate(null)).getMessage()
                 .contains("config"));
+        Gate gate = new Gate(SMALL);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> gate.decide(confident(4, 0.8), confident(4, 0.8), 1.2, 0.8)).getMessage()
+                .contains("championGoldenAuc"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> gate.decide(confident(4, 0.8), confident(4, 0.8), 0.8, -0.1)).getMessage()
+                .contains("candidateGoldenAuc"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> gate.decide(null, confident(4, 0.8), 0.8, 0.8)).getMessage().contains("champion"));
         Gate.Config d = Gate.Config.defaults();
         assertEquals(1000, d.minExamples());
         assertEquals(20, d.minPositives());
