@@ -1,2 +1,2 @@
-/** Plain-Java drift detectors: Page-Hinkley on a loss stream and population stability of features. */
+/** Plain-Java drift detectors: Page-Hinkley and ADWIN on a loss stream, population stability of features. */
 package io.kingfisher.trainer.drift;
