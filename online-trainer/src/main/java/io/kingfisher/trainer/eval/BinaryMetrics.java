@@ -47,10 +47,37 @@ public final class BinaryMetrics {
         }
         Arrays.sort(pos);
         Arrays.sort(neg);
+        return aucOfSorted(pos, positives, neg, negatives);
+    }
+
+    /**
+     * The AUC of already sorted positive and negative scores, for callers that keep their own
+     * scratch arrays (a windowed evaluator calling this every second should not allocate).
+     *
+     * @param pos       ascending positive scores in {@code pos[0..positives)}
+     * @param positives how many of {@code pos} are used
+     * @param neg       ascending negative scores in {@code neg[0..negatives)}
+     * @param negatives how many of {@code neg} are used
+     * @return the AUC with ties counting one half, or NaN when either count is 0
+     */
+    public static double aucOfSorted(double[] pos, int positives, double[] neg, int negatives) {
+        if (pos == null || neg == null) {
+            throw new IllegalArgumentException("pos and neg must not be null");
+        }
+        if (positives < 0 || positives > pos.length) {
+            throw new IllegalArgumentException("positives must be in [0, " + pos.length + "], was " + positives);
+        }
+        if (negatives < 0 || negatives > neg.length) {
+            throw new IllegalArgumentException("negatives must be in [0, " + neg.length + "], was " + negatives);
+        }
+        if (positives == 0 || negatives == 0) {
+            return Double.NaN;
+        }
         double wins = 0;
         int below = 0;
         int belowOrEqual = 0;
-        for (double s : pos) {
+        for (int i = 0; i < positives; i++) {
+            double s = pos[i];
             while (below < negatives && neg[below] < s) {
                 below++;
             }
@@ -63,6 +90,19 @@ public final class BinaryMetrics {
             wins += below + 0.5 * (belowOrEqual - below);
         }
         return wins / ((double) positives * negatives);
+    }
+
+    /**
+     * The log loss of one example, with the probability clipped to {@code [eps, 1 - eps]}.
+     *
+     * @param probability predicted probability of the positive class, in [0, 1]
+     * @param positive    whether the label is 1
+     * @param eps         clipping, in [0, 0.5)
+     * @return {@code -ln p} for a positive, {@code -ln(1 - p)} for a negative
+     */
+    public static double logLoss(double probability, boolean positive, double eps) {
+        double p = Math.min(Math.max(probability, eps), 1 - eps);
+        return positive ? -Math.log(p) : -Math.log1p(-p);
     }
 
     /**
@@ -79,8 +119,7 @@ public final class BinaryMetrics {
         }
         double sum = 0;
         for (int i = 0; i < labels.length; i++) {
-            double p = Math.min(Math.max(probabilities[i], LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
-            sum -= labels[i] == 1f ? Math.log(p) : Math.log1p(-p);
+            sum += logLoss(probabilities[i], labels[i] == 1f, LOG_LOSS_EPS);
         }
         return sum / labels.length;
     }

@@ -1,2 +1,2 @@
-/** Plain-Java evaluation metrics for binary scores (AUC, log loss, Brier). */
+/** Plain-Java evaluation of binary scores: batch metrics (AUC, log loss, Brier) and a prequential window. */
 package io.kingfisher.trainer.eval;
