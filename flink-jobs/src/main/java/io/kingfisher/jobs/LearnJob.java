@@ -112,13 +112,13 @@ public final class LearnJob {
 
         SingleOutputStreamOperator<TrainingExample> examples = timedScores
                 .connect(timedLabels)
-                .keyBy(rule::keyOf, l -> l.joinKey)
-                .process(new FeedbackJoinFunction(rule), TypeInformation.of(TrainingExample.class))
+                .keyBy(FeedbackJoinFunction.scoreKey(rule), FeedbackJoinFunction.labelKey())
+                .process(new FeedbackJoinFunction(rule, config.get(LearnSettings.RETENTION)), TypeInformation.of(TrainingExample.class))
                 .name("feedback-join").uid("learn-join-" + name);
         examples.sinkTo(examplesOut).name("examples-sink").uid("learn-examples-sink-" + name);
 
         String labelsTopic = domain.labelsTopic();
-        DataStream<DeadLetter> dropped = examples.getSideOutput(FeedbackJoinFunction.DROPPED)
+        DataStream<DeadLetter> dropped = examples.getSideOutput(FeedbackJoinFunction.LATE_OR_UNMATCHED)
                 .map(d -> droppedLabel(labelsTopic, d))
                 .returns(TypeInformation.of(DeadLetter.class))
                 .name("dropped-labels").uid("learn-dropped-" + name);

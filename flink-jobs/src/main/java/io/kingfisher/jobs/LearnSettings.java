@@ -23,6 +23,9 @@ public final class LearnSettings {
     public static final Setting<LateLabels> LATE_LABELS = Setting.choice("feedback.late_labels",
             "a label after its score's window: correct (emit a correcting example) or drop (count it, dead-letter it)",
             LateLabels.CORRECT, LateLabels.class);
+    public static final Setting<Duration> RETENTION = Setting.duration("feedback.retention",
+            "how long after its window a settled score is remembered, to correct it by a late label and drop replays",
+            Duration.ofDays(1), Duration.ZERO);
     public static final Setting<Duration> IDLENESS = Setting.duration("feedback.idle_after",
             "a score or label partition without records this long stops holding back event time (timeouts fire)",
             Duration.ofSeconds(2), Duration.ofMillis(100));
@@ -54,12 +57,13 @@ public final class LearnSettings {
             D.rollbackLossMargin(), 0, 10);
     public static final Setting<LearnerSettings.DriftAction> DRIFT_ACTION = Setting.choice("learning.drift.action",
             "what detected drift does: none, boost_lr or reset", D.onDrift(), LearnerSettings.DriftAction.class);
-    public static final Setting<Double> DRIFT_LAMBDA = Setting.decimal("learning.drift.lambda",
-            "Page-Hinkley threshold on the served model's loss", D.driftLambda(), 1e-6, 1e9);
+    public static final Setting<Double> DRIFT_CONFIDENCE = Setting.decimal("learning.drift.confidence",
+            "ADWIN confidence on the served model's loss (smaller: fewer false alarms, later detection)",
+            D.driftConfidence(), 1e-9, 0.5);
 
-    public static final List<Setting<?>> ALL = List.of(PROVISIONAL_AFTER, LATE_LABELS, IDLENESS, BATCH_SIZE, WINDOW,
+    public static final List<Setting<?>> ALL = List.of(PROVISIONAL_AFTER, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
             PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
-            GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_LAMBDA);
+            GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_CONFIDENCE);
 
     /** @return the learner's settings from the job's configuration (defaults for the keys not set) */
     public static LearnerSettings learner(Config c, double alertThreshold) {
@@ -67,7 +71,7 @@ public final class LearnSettings {
         return new LearnerSettings(c.get(BATCH_SIZE), c.get(WINDOW), c.get(PUBLISH_EVERY), c.get(PUBLISH_INTERVAL).toMillis(),
                 c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
                 c.get(GATE_AUC_MARGIN), c.get(GOLDEN_MARGIN), d.gateMinExamples(), d.gateMinPositives(),
-                d.rollbackMinExamples(), c.get(ROLLBACK_MARGIN), c.get(DRIFT_LAMBDA), d.driftDelta(), d.psiWindow(),
+                d.rollbackMinExamples(), c.get(ROLLBACK_MARGIN), c.get(DRIFT_CONFIDENCE), d.psiWindow(),
                 d.psiThreshold(), c.get(DRIFT_ACTION), d.boostFactor(), d.boostExamples(), alertThreshold, d.seed());
     }
 }

@@ -5,7 +5,6 @@ import io.kingfisher.schemas.core.LearningEventKind;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.scoring.Architectures;
 import io.kingfisher.scoring.ModelCodec;
-import io.kingfisher.scoring.snapshot.SnapshotRejectedException;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.store.FileSystemModelStore;
 import io.kingfisher.trainer.GoldenSet;
@@ -144,7 +143,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
         MultiLayerNetwork network;
         try {
             network = Snapshots.loadNetwork(s, store, hmacKey, featureSpecHash);
-        } catch (SnapshotRejectedException | IOException ex) {
+        } catch (IOException ex) {
             LOG.warn("Trainer of {} ignores snapshot v{}: {}", domain, s.getVersion(), ex.getMessage());
             return;
         }
@@ -270,7 +269,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
 
     private void emit(Context ctx, long now, LearningEventKind kind, Long version, Long parent, String reason,
                       Map<String, Double> metrics) {
-        Map<CharSequence, Double> m = new LinkedHashMap<>();
+        Map<String, Double> m = new LinkedHashMap<>();
         metrics.forEach((k, v) -> {
             if (v != null && Double.isFinite(v)) {
                 m.put(k, v);

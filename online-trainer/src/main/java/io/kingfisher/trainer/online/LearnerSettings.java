@@ -29,8 +29,8 @@ import java.io.Serializable;
  * @param rollbackMinExamples  examples served by a new version before it is judged ({@code learning.rollback.min_examples})
  * @param rollbackLossMargin   a new version whose live log loss exceeds its parent's (scored in shadow on the same
  *                             examples) by more than this fraction is rolled back ({@code learning.rollback.loss_margin})
- * @param driftLambda          Page-Hinkley threshold on the served model's per-example log loss ({@code learning.drift.lambda})
- * @param driftDelta           Page-Hinkley tolerance ({@code learning.drift.delta})
+ * @param driftConfidence      ADWIN's confidence (delta) on the served model's log loss, averaged per mini-batch: smaller
+ *                             means fewer false alarms and later detection ({@code learning.drift.confidence})
  * @param psiWindow            recent feature rows compared with the golden set's by PSI ({@code learning.drift.psi_window})
  * @param psiThreshold         a feature whose PSI exceeds this is reported as shifted ({@code learning.drift.psi_threshold})
  * @param onDrift              what a detected drift does ({@code learning.drift.action})
@@ -43,7 +43,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
                               int minExamplesToPublish, int population, double learningRateSpread, int tuneEveryExamples,
                               double gateLossMargin, double gateAucMargin, double goldenAucMargin, int gateMinExamples,
                               int gateMinPositives, int rollbackMinExamples, double rollbackLossMargin,
-                              double driftLambda, double driftDelta, int psiWindow, double psiThreshold,
+                              double driftConfidence, int psiWindow, double psiThreshold,
                               DriftAction onDrift, double boostFactor, int boostExamples, double alertThreshold,
                               long seed) implements Serializable {
 
@@ -80,10 +80,9 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
         atLeast("learning.gate.min_positives", gateMinPositives, 0);
         atLeast("learning.rollback.min_examples", rollbackMinExamples, 1);
         nonNegative("learning.rollback.loss_margin", rollbackLossMargin);
-        if (!(driftLambda > 0) || Double.isInfinite(driftLambda)) {
-            throw new IllegalArgumentException("learning.drift.lambda must be finite and > 0, was " + driftLambda);
+        if (!(driftConfidence > 0 && driftConfidence < 1)) {
+            throw new IllegalArgumentException("learning.drift.confidence must be in (0, 1), was " + driftConfidence);
         }
-        nonNegative("learning.drift.delta", driftDelta);
         atLeast("learning.drift.psi_window", psiWindow, 50);
         if (!(psiThreshold > 0)) {
             throw new IllegalArgumentException("learning.drift.psi_threshold must be > 0, was " + psiThreshold);
@@ -104,7 +103,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
     public static LearnerSettings defaults() {
         return new LearnerSettings(32, 2000, 2000, 1000, 100, 3, 3.0, 2000,
                 0.02, 0.02, 0.05, 200, 5, 300, 0.10,
-                50.0, 0.005, 2000, 0.25, DriftAction.BOOST_LR, 3.0, 3000, 0.5, 7L);
+                0.002, 2000, 0.25, DriftAction.BOOST_LR, 3.0, 3000, 0.5, 7L);
     }
 
     private static void atLeast(String key, long value, long min) {

@@ -37,7 +37,7 @@ public sealed interface LearningDecision {
             implements LearningDecision {
     }
 
-    /** Drift detected by {@code detector} ({@code page-hinkley} on the loss, {@code psi} on the features). */
+    /** Drift detected by {@code detector} ({@code adwin} on the loss, {@code psi} on the features). */
     record Drift(String detector, String reason, Map<String, Double> metrics) implements LearningDecision {
     }
 

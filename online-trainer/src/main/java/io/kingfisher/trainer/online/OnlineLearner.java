@@ -1,7 +1,7 @@
 package io.kingfisher.trainer.online;
 
 import io.kingfisher.trainer.GoldenSet;
-import io.kingfisher.trainer.drift.PageHinkley;
+import io.kingfisher.trainer.drift.Adwin;
 import io.kingfisher.trainer.drift.Psi;
 import io.kingfisher.trainer.eval.BinaryMetrics;
 import io.kingfisher.trainer.eval.PrequentialWindow;
@@ -31,11 +31,12 @@ import java.util.TreeMap;
  * and the served model's own scores (as served) are tracked beside them.
  *
  * <p>Every {@code publishEveryExamples} examples or {@code publishEveryMillis}, the best member (by windowed log
- * loss) goes to the {@link Gate}: it must not be worse than the champion on the recent window, and not worse than
- * the champion or the warm start on the golden set by more than the margins, and its recent AUC must beat chance;
- * a candidate fed flipped labels fails the last two. After a swap a {@link RollbackMonitor} compares the new
+ * loss) goes to the {@link Gate}: it must not be worse than the champion on the recent window, nor on the golden
+ * set (the warm start's held-out rows) by more than the margins, and it must beat chance both on the recent labels
+ * and on the golden set; a candidate fed flipped labels cannot do both. Once drift is detected the golden set
+ * describes the old world, and only the chance check uses it. After a swap a {@link RollbackMonitor} compares the new
  * version's live scores with its parent's shadow scores on the same examples and restores the parent when the new
- * one is worse. Page-Hinkley on the served loss and PSI on the features report drift and, as configured, raise the
+ * one is worse. ADWIN on the served loss and PSI on the features report drift and, as configured, raise the
  * learning rates or restart from the warm start. A {@link Population} re-seeds the worst members from the best.
  *
  * <p>Not thread-safe. The members' parameters and updater state, the windows and the detectors are all in
@@ -67,6 +68,8 @@ public final class OnlineLearner {
         int width;
         long examples;
         long examplesSincePublish;
+        long examplesSinceDecision;
+        long batches;
         long lastTuneExamples;
         long lastDecisionMillis;
         long boostRemaining;
@@ -82,7 +85,7 @@ public final class OnlineLearner {
         PrequentialWindow championWindow;
         PrequentialWindow frozenWindow;
         PrequentialWindow[] memberWindows;
-        PageHinkley lossDrift;
+        Adwin lossDrift;
         Psi featureDrift;
         long psiRows;
         boolean psiReported;
@@ -90,6 +93,9 @@ public final class OnlineLearner {
         Population population;
         double frozenGoldenAuc = Double.NaN;
         double championGoldenAuc = Double.NaN;
+        boolean goldenStale;
+        int[] memberIterations;
+        int[] memberEpochs;
         long published;
         long refused;
         long rolledBack;
@@ -125,7 +131,7 @@ public final class OnlineLearner {
         this.golden = golden;
         this.state = state;
         this.gate = new Gate(new Gate.Config(settings.gateMinExamples(), settings.gateMinPositives(),
-                settings.gateLossMargin(), settings.gateAucMargin(), settings.goldenAucMargin(), golden != null));
+                settings.gateLossMargin(), settings.gateAucMargin(), settings.goldenAucMargin(), false));
         this.batchX = new float[settings.batchSize()][];
         this.batch = new Example[settings.batchSize()];
     }
@@ -153,7 +159,7 @@ public final class OnlineLearner {
         for (int i = 0; i < k; i++) {
             st.memberWindows[i] = new PrequentialWindow(s.window());
         }
-        st.lossDrift = new PageHinkley(s.driftDelta(), s.driftLambda(), Math.min(s.window(), 500), 1.0);
+        st.lossDrift = new Adwin(s.driftConfidence(), 5);
         st.featureDrift = golden == null ? null : new Psi(golden.x(), s.psiWindow());
         st.rollback = new RollbackMonitor(new RollbackMonitor.Config(s.rollbackMinExamples(),
                 Math.max(s.rollbackMinExamples(), s.window()), 100, s.rollbackLossMargin(), 0.05,
@@ -165,6 +171,9 @@ public final class OnlineLearner {
         }
         return st;
     }
+
+    /** The frozen warm start scores one batch in this many (it is only reported on). */
+    static final int FROZEN_EVERY = 4;
 
     /** Hyperparameter key of the learning rate. */
     public static final String LEARNING_RATE = "learning_rate";
@@ -221,20 +230,24 @@ public final class OnlineLearner {
 
         // Test: everyone scores the batch before anyone learns from it.
         double[] championScores = scores(champion, x, n);
-        double[] frozenScores = scores(frozen, x, n);
-        double[] parentScores = parent == null ? null : scores(parent, x, n);
+        // The frozen model is only reported on: a sample of the batches keeps its cost down. The parent is needed
+        // only while a new version is on probation.
+        double[] frozenScores = state.batches++ % FROZEN_EVERY == 0 ? scores(frozen, x, n) : null;
+        double[] parentScores = parent == null || state.rollback.state() != RollbackMonitor.State.WATCHING
+                ? null : scores(parent, x, n);
         double[][] memberScores = new double[members.size()][];
         for (int m = 0; m < members.size(); m++) {
             memberScores[m] = scores(members.get(m), x, n);
         }
-        boolean drift = false;
-        String driftWhy = null;
+        double batchLoss = 0;
         for (int r = 0; r < n; r++) {
             Example e = batch[r];
             float label = labels[r];
             state.served.add(e.servedScore(), label);
             state.championWindow.add(championScores[r], label);
-            state.frozenWindow.add(frozenScores[r], label);
+            if (frozenScores != null) {
+                state.frozenWindow.add(frozenScores[r], label);
+            }
             for (int m = 0; m < members.size(); m++) {
                 state.memberWindows[m].add(memberScores[m][r], label);
                 if (state.population != null) {
@@ -244,11 +257,7 @@ public final class OnlineLearner {
             if (parentScores != null && e.servedVersion() == championVersion) {
                 state.rollback.observe(label, e.servedScore(), parentScores[r]);
             }
-            if (state.lossDrift.update(logLoss(e.servedScore(), label)) && !drift) {
-                drift = true;
-                driftWhy = String.format(Locale.ROOT, "Page-Hinkley: the served model's log loss rose (statistic %.1f > %.1f)",
-                        state.lossDrift.statistic(), settings.driftLambda());
-            }
+            batchLoss += logLoss(e.servedScore(), label);
             if (state.featureDrift != null) {
                 state.featureDrift.observe(e.features());
             }
@@ -266,6 +275,7 @@ public final class OnlineLearner {
         }
         state.examples += n;
         state.examplesSincePublish += n;
+        state.examplesSinceDecision += n;
         if (state.boostRemaining > 0) {
             state.boostRemaining -= n;
             if (state.boostRemaining <= 0) {
@@ -276,8 +286,10 @@ public final class OnlineLearner {
         java.util.Arrays.fill(batch, null);
         java.util.Arrays.fill(batchX, null);
 
-        if (drift) {
-            out.add(onDrift("page-hinkley", driftWhy));
+        double before = state.lossDrift.mean();
+        if (state.lossDrift.update(batchLoss / n) && state.lossDrift.lastChangeWasIncrease()) {
+            out.add(onDrift("adwin", String.format(Locale.ROOT, "ADWIN: the served model's log loss rose from about %.4f to %.4f "
+                    + "(mean of %d-example batches)", before, state.lossDrift.mean(), settings.batchSize())));
         }
         checkFeatureDrift(out);
         tune(out);
@@ -317,8 +329,10 @@ public final class OnlineLearner {
 
     private LearningDecision onDrift(String detector, String why) {
         state.drifts++;
+        state.goldenStale = true;
         Map<String, Double> m = new LinkedHashMap<>(state.served.metrics("served."));
-        m.put("drift.page_hinkley", state.lossDrift.statistic());
+        m.put("drift.adwin_mean_loss", state.lossDrift.mean());
+        m.put("drift.adwin_width", (double) state.lossDrift.width());
         if (state.featureDrift != null) {
             m.put("drift.psi_max", state.featureDrift.max());
         }
@@ -378,18 +392,23 @@ public final class OnlineLearner {
     }
 
     private void decideIfDue(long nowMillis, List<LearningDecision> out) {
-        boolean due = state.examplesSincePublish >= settings.publishEveryExamples()
+        boolean due = state.examplesSinceDecision >= settings.publishEveryExamples()
                 || (nowMillis - state.lastDecisionMillis >= settings.publishEveryMillis()
                 && state.examplesSincePublish >= settings.minExamplesToPublish());
-        if (!due) {
-            return;
+        if (!due || state.championWindow.size() < settings.gateMinExamples()) {
+            return; // not yet enough examples in the windows for the gate to judge
         }
         state.lastDecisionMillis = nowMillis;
+        state.examplesSinceDecision = 0;
         int best = state.population == null ? 0 : Math.max(0, state.population.best());
         MultiLayerNetwork candidate = members.get(best);
         PrequentialWindow cw = state.memberWindows[best];
         double candidateGolden = goldenAuc(candidate);
-        Gate.Decision d = gate.decide(state.championWindow, cw, state.championGoldenAuc, candidateGolden);
+        // After a detected drift the golden set describes the old world: candidates are no longer held to the
+        // champion's golden AUC, only to better than chance on it (which still catches inverted labels).
+        boolean goldenCurrent = !state.goldenStale;
+        Gate.Decision d = gate.decide(state.championWindow, cw, goldenCurrent ? state.championGoldenAuc : Double.NaN,
+                goldenCurrent ? candidateGolden : Double.NaN);
         Map<String, Double> metrics = new LinkedHashMap<>(d.metrics());
         String refusal = d.publish() ? extraChecks(cw, candidateGolden) : d.reason();
         metrics.putAll(state.served.metrics("served."));
@@ -425,20 +444,26 @@ public final class OnlineLearner {
         out.add(new LearningDecision.Publish(version, parentVersion, published, d.reason(), metrics, config));
     }
 
-    /** Checks beyond champion-versus-candidate: chance-level AUC on recent labels, and the warm start's golden AUC. */
+    /**
+     * Checks beyond champion-versus-candidate: the candidate must beat chance, by {@value #CHANCE_MARGIN} AUC, both on
+     * the recent examples and on the golden set. A model trained on inverted labels cannot pass both: as long as it
+     * still ranks the trusted golden rows right it ranks the inverted recent labels wrong, and the other way round.
+     */
     private String extraChecks(PrequentialWindow candidate, double candidateGolden) {
         double auc = candidate.auc();
-        if (!Double.isNaN(auc) && auc < 0.5) {
-            return String.format(Locale.ROOT, "candidate AUC %.3f on the recent examples is below chance: the labels "
-                    + "contradict what the model knows (flipped or corrupted labels?)", auc);
+        if (!Double.isNaN(auc) && auc < 0.5 + CHANCE_MARGIN) {
+            return String.format(Locale.ROOT, "candidate AUC %.3f on the recent examples is not better than chance: the "
+                    + "labels contradict what the model knows (flipped or corrupted labels?)", auc);
         }
-        if (!Double.isNaN(candidateGolden) && !Double.isNaN(state.frozenGoldenAuc)
-                && candidateGolden < state.frozenGoldenAuc - settings.goldenAucMargin()) {
-            return String.format(Locale.ROOT, "candidate golden-set AUC %.3f is more than %.3f below the warm start's %.3f",
-                    candidateGolden, settings.goldenAucMargin(), state.frozenGoldenAuc);
+        if (!Double.isNaN(candidateGolden) && candidateGolden < 0.5 + CHANCE_MARGIN) {
+            return String.format(Locale.ROOT, "candidate AUC %.3f on the golden set is not better than chance: it learned "
+                    + "labels that contradict the trusted ones", candidateGolden);
         }
         return null;
     }
+
+    /** How far above 0.5 a candidate's AUC must be, on recent and on golden labels. */
+    static final double CHANCE_MARGIN = 0.02;
 
     private LearningDecision rollBack(String why, Map<String, Double> check) {
         long version = ++state.latestVersion;
@@ -564,8 +589,12 @@ public final class OnlineLearner {
         int k = members.size();
         state.memberParams = new float[k][];
         state.memberUpdaterState = new float[k][];
+        state.memberIterations = new int[k];
+        state.memberEpochs = new int[k];
         for (int i = 0; i < k; i++) {
             MultiLayerNetwork m = members.get(i);
+            state.memberIterations[i] = m.getLayerWiseConfigurations().getIterationCount();
+            state.memberEpochs[i] = m.getLayerWiseConfigurations().getEpochCount();
             state.memberParams[i] = m.params().toFloatVector();
             INDArray u = m.getUpdater() == null ? null : m.getUpdater().getStateViewArray();
             state.memberUpdaterState[i] = u == null ? null : u.toFloatVector();
@@ -613,6 +642,8 @@ public final class OnlineLearner {
             if (state.memberUpdaterState[i] != null) {
                 m.getUpdater().setStateViewArray(m, Nd4j.create(state.memberUpdaterState[i]).reshape(1, -1), false);
             }
+            m.getLayerWiseConfigurations().setIterationCount(state.memberIterations[i]); // Adam's bias correction counts steps
+            m.getLayerWiseConfigurations().setEpochCount(state.memberEpochs[i]);
             m.setLearningRate(state.learningRates[i] * (state.boostRemaining > 0 ? settings.boostFactor() : 1.0));
             l.members.add(m);
         }
@@ -625,6 +656,16 @@ public final class OnlineLearner {
 
     public long championVersion() {
         return championVersion;
+    }
+
+    /** @return the serving version's network (for the job's bookkeeping and tests; do not train it) */
+    MultiLayerNetwork championNetwork() {
+        return champion;
+    }
+
+    /** @return its parent's network, or null */
+    MultiLayerNetwork parentNetwork() {
+        return parent;
     }
 
     public long parentVersion() {
