@@ -77,7 +77,8 @@ final class DemoCommand implements Callable<Integer> {
             DemoRun run = DemoRun.simulated(domain, running.bootstrapServers(), running.registryUrl(),
                     simulator, badEvery, eps, d, drain, warm, System.out, launched);
             if (stack.learn) {
-                run.learning(judge(domain, running, simulator));
+                run.learning(LearningTracker.forStack(domain, running, stack.jobOverrides(),
+                        LearningTracker.firstDriftAt(simulator, drift, domain)));
             }
             DemoSummary summary = run.run();
             System.out.println(summary.toText());
@@ -89,21 +90,6 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             stack.cleanUp();
         }
-    }
-
-    /** The learning loop's judge: the warm-start model in shadow, and the event time of the first drift point. */
-    private LearningTracker judge(Domain domain, LocalStack running, io.kingfisher.sim.Simulator simulator) throws Exception {
-        String key = running.jobConfig(stack.jobOverrides()).get(io.kingfisher.jobs.JobSettings.MODEL_HMAC_KEY);
-        byte[] hmac = key.isEmpty() ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        io.kingfisher.scoring.Model frozen = io.kingfisher.scoring.snapshot.Snapshots.load(running.firstModel(),
-                new io.kingfisher.scoring.store.FileSystemModelStore(running.modelStore()), hmac, domain.features().hash());
-        io.kingfisher.sim.DriftSchedule schedule = io.kingfisher.sim.DriftSchedule.parse(drift,
-                Simulators.builtInDrift(domain.name()));
-        long driftAt = Long.MAX_VALUE;
-        if (!schedule.isNone() && simulator instanceof io.kingfisher.sim.EventTimeSimulator ets) {
-            driftAt = ets.start() + schedule.points().get(0).at().toMillis();
-        }
-        return new LearningTracker(frozen, driftAt);
     }
 
     /** When the user launched the command: the script's timestamp if it passed one, else the JVM's start. */

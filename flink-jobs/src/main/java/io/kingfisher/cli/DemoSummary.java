@@ -15,7 +15,8 @@ import java.util.Locale;
 /**
  * What a demo or replay run reports. {@code events_in} counts the valid events produced and {@code bad_in}
  * the malformed ones injected; {@code missing} is valid events with no score, {@code duplicates} scores beyond
- * the first for an event. {@code latency_ms} is event-to-score (the event's Kafka timestamp to the moment the
+ * the first for an event. {@code dlq} counts the dead letters of events; {@code dlq_by_kind} also lists the
+ * learning job's (labels that labelled no score, e.g. {@code LABEL_UNMATCHED}). {@code latency_ms} is event-to-score (the event's Kafka timestamp to the moment the
  * scorer computed it); {@code visible_latency_ms} is to when a {@code read_committed} consumer received it,
  * which includes waiting for the exactly-once sink's checkpoint commit. Latency and throughput are measured
  * after the warm-up; the counts cover every event, warm-up included.

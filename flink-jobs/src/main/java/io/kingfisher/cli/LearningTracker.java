@@ -36,6 +36,7 @@ final class LearningTracker {
     private long published;
     private long refused;
     private long rolledBack;
+    private final Map<String, Long> refusalReasons = new HashMap<>();
     private Long driftDetectedAtEventTime;
     private Long driftDetectedAtWall;
     private String driftReason;
@@ -47,6 +48,26 @@ final class LearningTracker {
     LearningTracker(Model frozen, long driftAtEventTime) {
         this.frozen = frozen;
         this.driftAtEventTime = driftAtEventTime;
+    }
+
+    /** A judge for a running stack: its warm-start model in shadow. */
+    static LearningTracker forStack(io.kingfisher.domain.Domain domain, LocalStack running, Map<String, String> overrides,
+                                    long driftAtEventTime) throws Exception {
+        String key = running.jobConfig(overrides).get(io.kingfisher.jobs.JobSettings.MODEL_HMAC_KEY);
+        byte[] hmac = key.isEmpty() ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Model frozen = io.kingfisher.scoring.snapshot.Snapshots.load(running.firstModel(),
+                new io.kingfisher.scoring.store.FileSystemModelStore(running.modelStore()), hmac, domain.features().hash());
+        return new LearningTracker(frozen, driftAtEventTime);
+    }
+
+    /** @return the event time of the simulator's first drift point under {@code driftSpec}, or {@code Long.MAX_VALUE} */
+    static long firstDriftAt(io.kingfisher.sim.Simulator simulator, String driftSpec, io.kingfisher.domain.Domain domain) {
+        io.kingfisher.sim.DriftSchedule schedule = io.kingfisher.sim.DriftSchedule.parse(driftSpec,
+                io.kingfisher.sim.Simulators.builtInDrift(domain.name()));
+        if (schedule.isNone() || !(simulator instanceof io.kingfisher.sim.EventTimeSimulator ets)) {
+            return Long.MAX_VALUE;
+        }
+        return ets.start() + schedule.points().get(0).at().toMillis();
     }
 
     synchronized void labelSent(long wallMillis) {
@@ -82,6 +103,9 @@ final class LearningTracker {
             }
         } else if (kind == LearningEventKind.REFUSED) {
             refused++;
+            // Group refusals by the wording of their first failed check (numbers stripped).
+            String first = e.getReason().split(";")[0].replaceAll("[0-9.]+", "#").trim();
+            refusalReasons.merge(first, 1L, Long::sum);
         } else if (kind == LearningEventKind.DRIFT && driftDetectedAtWall == null) {
             driftDetectedAtWall = e.getTime();
             driftDetectedAtEventTime = e.getEventTime();
@@ -113,7 +137,14 @@ final class LearningTracker {
                 n, afterCount, (long) BinaryMetrics.positives(labels));
         return new Learning(online, frozenMetrics,
                 driftDetectedAtEventTime == null ? null : Instant.ofEpochMilli(driftDetectedAtEventTime).toString(),
-                driftReason, new Snapshots(published, refused, rolledBack), freshness());
+                driftReason, new Snapshots(published, refused, rolledBack, topReasons()), freshness());
+    }
+
+    private Map<String, Long> topReasons() {
+        Map<String, Long> top = new java.util.LinkedHashMap<>();
+        refusalReasons.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(3)
+                .forEach(e -> top.put(e.getKey(), e.getValue()));
+        return top;
     }
 
     private Freshness freshness() {
@@ -196,7 +227,8 @@ final class LearningTracker {
 
     /** What the trainer decided. */
     record Snapshots(@JsonProperty("published") long published, @JsonProperty("refused") long refused,
-                     @JsonProperty("rolled_back") long rolledBack) {
+                     @JsonProperty("rolled_back") long rolledBack,
+                     @JsonProperty("top_refusal_reasons") Map<String, Long> topRefusalReasons) {
     }
 
     /** Label arrival → first score by a model that trained on it. */
@@ -212,11 +244,11 @@ final class LearningTracker {
         String toText() {
             return String.format(java.util.Locale.ROOT, """
                     learning       %,d examples (%,d after the drift); AUC online %.3f vs frozen %.3f; after the drift online %.3f vs frozen %.3f
-                    snapshots      %,d published, %,d refused by the gate, %,d rolled back; drift detected %s
+                    snapshots      %,d published, %,d refused by the gate %s, %,d rolled back; drift detected %s
                     freshness      label → serving model p50 %.0f ms, p99 %.0f ms (%,d labels; %,d not yet in a serving model)""",
                     prequential.examples, prequential.examplesAfterDrift, prequential.auc, frozen.auc,
                     prequential.aucAfterDrift, frozen.aucAfterDrift, snapshots.published, snapshots.refused,
-                    snapshots.rolledBack, driftDetectedAt == null ? "never" : "at " + driftDetectedAt,
+                    snapshots.topRefusalReasons, snapshots.rolledBack, driftDetectedAt == null ? "never" : "at " + driftDetectedAt,
                     freshness.p50, freshness.p99, freshness.labels, freshness.pending);
         }
     }

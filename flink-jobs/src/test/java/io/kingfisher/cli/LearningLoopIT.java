@@ -1,0 +1,70 @@
+package io.kingfisher.cli;
+
+import io.kingfisher.domain.BuiltInDomains;
+import io.kingfisher.domain.Domain;
+import io.kingfisher.sim.Simulator;
+import io.kingfisher.sim.Simulators;
+import io.kingfisher.sim.TimeScale;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole loop on the local stack, for each built-in domain: simulated events and labels with a drift early in
+ * the run, the scoring job, the learning job (feedback join, online trainer, gate) publishing snapshots that the
+ * scorer swaps in. After the drift, the served (online) scores must beat a frozen copy of the warm-start model,
+ * scored in shadow on the same events, by a clear margin; every event is still scored exactly once.
+ *
+ * <p>Simulated time is compressed ({@code timeScale} simulated seconds a wall second) so that the labels of the
+ * post-drift events (chargebacks days later, outcomes hours later) arrive within the run.
+ */
+class LearningLoopIT {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // domain, drift,     time scale, rate, seconds
+            "clicks,   abrupt@3h,  300,        800,  75",
+            "fraud,    abrupt@2d,  17280,      800,  75",
+            "clinical, abrupt@12h, 2400,       800,  75",
+    })
+    void onlineBeatsFrozenAfterTheDrift(String name, String drift, double timeScale, double rate, int seconds,
+                                        @TempDir Path dir) throws Exception {
+        Domain domain = BuiltInDomains.byName(name);
+        StackOptions o = new StackOptions();
+        o.dataDir = dir;
+        o.parallelism = 1;
+        o.learn = true;
+        o.seed = 42;
+        o.history = 40_000;
+        PrintStream out = System.out;
+        try (LocalStack stack = Launcher.launch(o, domain, out)) {
+            Simulator simulator = Simulators.forDomain(domain, o.seed, drift, TimeScale.of(timeScale, rate));
+            LearningTracker judge = LearningTracker.forStack(domain, stack, o.jobOverrides(),
+                    LearningTracker.firstDriftAt(simulator, drift, domain));
+            DemoSummary s = DemoRun.simulated(domain, stack.bootstrapServers(), stack.registryUrl(), simulator, 0, rate,
+                            Duration.ofSeconds(seconds), Duration.ofSeconds(60), Duration.ZERO, out, System.currentTimeMillis())
+                    .learning(judge)
+                    .run();
+            out.println(s.toText());
+            assertEquals(0, s.missing(), "every event scored");
+            assertEquals(0, s.duplicates(), "exactly once");
+            assertNotNull(s.prequential());
+            assertTrue(s.snapshots().published() >= 3, "the trainer published: " + s.snapshots());
+            assertTrue(s.prequential().examplesAfterDrift() > 1000, "examples after the drift: " + s.prequential());
+            double online = s.prequential().aucAfterDrift();
+            double frozen = s.frozen().aucAfterDrift();
+            assertTrue(online > frozen + 0.02, name + ": after the drift online AUC " + online + " vs frozen " + frozen);
+            assertTrue(s.modelVersions().size() > 1, "the scorer swapped in published versions: " + s.modelVersions());
+        } finally {
+            o.cleanUp();
+        }
+    }
+}
