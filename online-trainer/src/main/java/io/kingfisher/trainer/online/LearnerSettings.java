@@ -101,12 +101,12 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
 
     /**
      * Defaults: batches of 128 (a DL4J step costs about the same for 32 or 128 rows, so bigger batches keep the
-     * trainer ahead of the stream), windows of 2,000, a candidate a second, three learning rates side by side.
+     * trainer ahead of the stream), windows of 5,000 (enough positives at a fraud base rate), a candidate a second, three learning rates side by side.
      */
     public static LearnerSettings defaults() {
-        return new LearnerSettings(128, 2000, 2000, 1000, 100, 3, 3.0, 2000,
+        return new LearnerSettings(128, 5000, 2000, 1000, 100, 3, 3.0, 2000,
                 0.02, 0.02, 0.05, 200, 5, 300, 0.10,
-                0.002, 2000, 0.25, DriftAction.BOOST_LR, 3.0, 3000, 0.5, 7L);
+                0.002, 2000, 0.25, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L);
     }
 
     private static void atLeast(String key, long value, long min) {

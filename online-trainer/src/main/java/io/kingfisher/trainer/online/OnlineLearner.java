@@ -32,7 +32,8 @@ import java.util.TreeMap;
  *
  * <p>Every {@code publishEveryExamples} examples or {@code publishEveryMillis}, the best member (by windowed log
  * loss) goes to the {@link Gate}: it must not be worse than the champion on the recent window, nor on the golden
- * set (the warm start's held-out rows) by more than the margins, and it must beat chance both on the recent labels
+ * set (the warm start's held-out rows) by more than the margins, nor worse than the frozen warm start on the recent
+ * window (so small steps cannot add up to a model worse than where it started), and it must beat chance both on the recent labels
  * and on the golden set; a candidate fed flipped labels cannot do both. Once drift is detected the golden set
  * describes the old world, and only the chance check uses it. After a swap a {@link RollbackMonitor} compares the new
  * version's live scores with its parent's shadow scores on the same examples and restores the parent when the new
@@ -172,9 +173,6 @@ public final class OnlineLearner {
         return st;
     }
 
-    /** The frozen warm start scores one batch in this many (it is only reported on). */
-    static final int FROZEN_EVERY = 4;
-
     /** Hyperparameter key of the learning rate. */
     public static final String LEARNING_RATE = "learning_rate";
 
@@ -230,9 +228,8 @@ public final class OnlineLearner {
 
         // Test: everyone scores the batch before anyone learns from it.
         double[] championScores = scores(champion, x, n);
-        // The frozen model is only reported on: a sample of the batches keeps its cost down. The parent is needed
-        // only while a new version is on probation.
-        double[] frozenScores = state.batches++ % FROZEN_EVERY == 0 ? scores(frozen, x, n) : null;
+        // The parent is needed only while a new version is on probation.
+        double[] frozenScores = scores(frozen, x, n);
         double[] parentScores = parent == null || state.rollback.state() != RollbackMonitor.State.WATCHING
                 ? null : scores(parent, x, n);
         double[][] memberScores = new double[members.size()][];
@@ -245,9 +242,7 @@ public final class OnlineLearner {
             float label = labels[r];
             state.served.add(e.servedScore(), label);
             state.championWindow.add(championScores[r], label);
-            if (frozenScores != null) {
-                state.frozenWindow.add(frozenScores[r], label);
-            }
+            state.frozenWindow.add(frozenScores[r], label);
             for (int m = 0; m < members.size(); m++) {
                 state.memberWindows[m].add(memberScores[m][r], label);
                 if (state.population != null) {
@@ -409,8 +404,14 @@ public final class OnlineLearner {
         boolean goldenCurrent = !state.goldenStale;
         Gate.Decision d = gate.decide(state.championWindow, cw, goldenCurrent ? state.championGoldenAuc : Double.NaN,
                 goldenCurrent ? candidateGolden : Double.NaN);
+        // Small steps that each pass against the champion could still add up to a model worse than the warm start:
+        // the candidate must also be no worse than the frozen warm start on the same recent examples.
+        Gate.Decision vsFrozen = gate.decide(state.frozenWindow, cw, Double.NaN, Double.NaN);
         Map<String, Double> metrics = new LinkedHashMap<>(d.metrics());
-        String refusal = d.publish() ? extraChecks(cw, candidateGolden) : d.reason();
+        metrics.put("frozen_logloss_ratio", vsFrozen.metrics().get(Gate.LOGLOSS_RATIO));
+        String refusal = !d.publish() ? d.reason()
+                : !vsFrozen.publish() ? "worse than the frozen warm start v" + frozenVersion + ": " + vsFrozen.reason()
+                : extraChecks(cw, candidateGolden);
         metrics.putAll(state.served.metrics("served."));
         metrics.putAll(state.frozenWindow.metrics("frozen."));
         metrics.put("golden.frozen_auc", state.frozenGoldenAuc);
