@@ -61,7 +61,7 @@ public final class LocalStack implements AutoCloseable {
         return dataDir;
     }
 
-    /** Creates the domain's topics ({@code partitions} each) and the compacted snapshot topic. */
+    /** Creates the domain's topics ({@code partitions} each; the latest features compacted) and the compacted snapshot topic. */
     public void createTopics(Domain domain, int partitions) {
         for (String t : List.of(domain.eventsTopic(), domain.labelsTopic(), domain.scoresTopic(), domain.dlqTopic(),
                 Topics.examples(domain.name()), Topics.learning(domain.name()))) {
@@ -70,6 +70,7 @@ public final class LocalStack implements AutoCloseable {
         if (domain.outputs().alertsTopic() != null) {
             broker.createTopic(domain.outputs().alertsTopic(), partitions, Map.of());
         }
+        broker.createTopic(Topics.features(domain.name()), partitions, Map.of("cleanup.policy", "compact"));
         broker.createTopic(Topics.MODEL_SNAPSHOTS, 1, Map.of("cleanup.policy", "compact"));
         broker.createTopic(Topics.MODEL_REGISTRY, 1, Map.of("retention.ms", "-1"));
     }

@@ -7,6 +7,7 @@ import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.flink.FeatureFunction;
 import io.kingfisher.schemas.core.DeadLetter;
+import io.kingfisher.schemas.core.FeatureVector;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
 import io.kingfisher.schemas.topic.Topics;
@@ -107,6 +108,16 @@ public final class ScoreJob {
      */
     public void build(DataStream<RawRecord> events, DataStream<RawRecord> snapshots, Sink<Score> scores,
                       int scorePartitions, Sink<DeadLetter> deadLetters) {
+        build(events, snapshots, scores, scorePartitions, deadLetters, null);
+    }
+
+    /**
+     * As {@link #build(DataStream, DataStream, Sink, int, Sink)}, and each featured event's vector also goes to
+     * {@code features} ({@code <domain>.features} for the online lookup; see {@link FeatureVectors}), or nowhere
+     * when it is null.
+     */
+    public void build(DataStream<RawRecord> events, DataStream<RawRecord> snapshots, Sink<Score> scores,
+                      int scorePartitions, Sink<DeadLetter> deadLetters, Sink<FeatureVector> features) {
         if (scorePartitions < 0) {
             throw new IllegalArgumentException("scorePartitions must be >= 0, was " + scorePartitions);
         }
@@ -118,6 +129,9 @@ public final class ScoreJob {
                 .keyBy(e -> e.entity)
                 .process(new FeatureFunction(domain.features(), config.get(JobSettings.FEATURE_TTL)))
                 .name("features").uid("features-" + domain.name());
+        if (features != null) {
+            FeatureVectors.publish(featured, domain.name(), domain.features(), features);
+        }
         DataStream<ModelSnapshot> domainSnapshots = snapshots
                 .process(new SnapshotDecodeFunction(domain.name(), registry), ScoringOperator.SNAPSHOT_TYPE)
                 .setParallelism(snapshots.getParallelism())
@@ -156,10 +170,12 @@ public final class ScoreJob {
 
     /**
      * Builds the job on Kafka: sources on {@code <domain>.events} and {@code model.snapshots}, exactly-once sinks
-     * to scores and DLQ. The scores topic must exist: its partition count is read now (see {@link ScorePartitioner}).
+     * to scores, DLQ and {@code <domain>.features}. The scores topic must exist: its partition count is read now (see
+     * {@link ScorePartitioner}); create the features topic compacted.
      */
     public void buildOnKafka(StreamExecutionEnvironment env) {
-        build(kafkaEvents(env), kafkaSnapshots(env), kafkaScoresSink(), scoresTopicPartitions(), kafkaDeadLetterSink());
+        build(kafkaEvents(env), kafkaSnapshots(env), kafkaScoresSink(), scoresTopicPartitions(), kafkaDeadLetterSink(),
+                FeatureVectors.kafkaSink(config, domain.name()));
     }
 
     /** @return the events of {@code <domain>.events}, read_committed, resuming from the group's committed offsets */

@@ -5,6 +5,7 @@ import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.models.WarmStart;
 import io.kingfisher.schemas.core.DeadLetter;
+import io.kingfisher.schemas.core.FeatureVector;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
 import io.kingfisher.schemas.fraud.PaymentTransaction;
@@ -186,6 +187,57 @@ class ScoreJobIT {
                 s.dlqByKind().keySet());
         assertEquals(List.of(model.getVersion()), s.modelVersions());
         assertTrue(s.latencyMs().p99() >= s.latencyMs().p50());
+    }
+
+    /** The vectors on the compacted features topic: one per scored event, and each entity's last is its last score's. */
+    @Test
+    @Order(3)
+    void everyScoredEventsVectorIsPublishedForTheLookup() throws Exception {
+        var registry = new RestSchemaRegistryClient(stack.registryUrl());
+        var scoreDe = new AvroWireDeserializer<>(registry, Score.class);
+        var vectorDe = new AvroWireDeserializer<>(registry, FeatureVector.class);
+        String featuresTopic = io.kingfisher.schemas.topic.Topics.features(FRAUD.name());
+        Map<String, Score> lastScore = new HashMap<>();
+        Map<String, FeatureVector> lastVector = new HashMap<>();
+        int scores = 0;
+        int vectors = 0;
+        try (var consumer = consumer()) {
+            consumer.subscribe(List.of(FRAUD.scoresTopic(), featuresTopic));
+            long deadline = System.currentTimeMillis() + 60_000;
+            long quietUntil = Long.MAX_VALUE;
+            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
+                var batch = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    if (r.topic().equals(featuresTopic)) {
+                        FeatureVector v = vectorDe.deserialize(r.topic(), r.value());
+                        assertEquals(v.getEntity(), new String(r.key(), StandardCharsets.UTF_8), "keyed by entity");
+                        lastVector.put(v.getEntity(), v);
+                        vectors++;
+                    } else {
+                        Score sc = scoreDe.deserialize(r.topic(), r.value());
+                        lastScore.put(sc.getEntity(), sc);
+                        scores++;
+                    }
+                }
+                if (scores > 0 && scores == vectors && batch.isEmpty() && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.currentTimeMillis() + 2_000;
+                } else if (!batch.isEmpty()) {
+                    quietUntil = Long.MAX_VALUE;
+                }
+            }
+        }
+        assertTrue(scores >= VALID, "scores read: " + scores);
+        assertEquals(scores, vectors, "one vector per scored event");
+        assertEquals(lastScore.keySet(), lastVector.keySet());
+        for (FeatureVector v : lastVector.values()) {
+            Score sc = lastScore.get(v.getEntity());
+            assertEquals("fraud", v.getDomain());
+            assertEquals(FRAUD.features().hash(), v.getFeatureSpecHash());
+            assertEquals(FRAUD.features().outputNames(), v.getNames());
+            assertEquals(sc.getEventTime(), v.getEventTime(), "entity " + v.getEntity());
+            assertEquals(sc.getFeatures(), v.getValues(), "the vector scored last, entity " + v.getEntity());
+            assertTrue(v.getUpdatedAt() > 0 && v.getUpdatedAt() <= System.currentTimeMillis(), "wall-clock write time");
+        }
     }
 
     private static byte[] bytes(java.nio.ByteBuffer b) {

@@ -1,2 +1,2 @@
-/** Kafka Streams apps over the output topics: risk views, alert hysteresis, feeds, interactive queries (to come). */
+/** Kafka Streams apps over the output topics: the online feature lookup; risk views, alert hysteresis and feeds to come. */
 package io.kingfisher.streams;

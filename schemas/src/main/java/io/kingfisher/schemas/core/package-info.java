@@ -1,2 +1,2 @@
-/** Generated Avro records shared by all domains: scores, training examples, model snapshots, alerts, dead letters. */
+/** Generated Avro records shared by all domains: scores, feature vectors, training examples, model snapshots, alerts, dead letters. */
 package io.kingfisher.schemas.core;

@@ -1,0 +1,53 @@
+package io.kingfisher.jobs;
+
+import io.kingfisher.domain.BuiltInDomains;
+import io.kingfisher.domain.Domain;
+import io.kingfisher.features.FeaturedEvent;
+import io.kingfisher.features.InputEvent;
+import io.kingfisher.schemas.core.FeatureVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A featured event as the vector the online lookup serves. */
+class FeatureVectorsTest {
+    private static final Domain FRAUD = BuiltInDomains.fraud();
+
+    private static FeaturedEvent featured(String entity, long eventTime, float[] features) {
+        InputEvent in = new InputEvent("ev-1", entity, eventTime, eventTime + 3, new double[0], new String[0]);
+        return new FeaturedEvent(in, features);
+    }
+
+    @Test
+    void carriesTheEntityTimesSpecAndColumnsByName() {
+        int width = FRAUD.features().width();
+        float[] x = new float[width];
+        for (int i = 0; i < width; i++) {
+            x[i] = i * 0.5f;
+        }
+        FeatureVector v = new FeatureVectors("fraud", FRAUD.features()).toVector(featured("card-7", 1_000, x), 2_000);
+        assertEquals("fraud", v.getDomain());
+        assertEquals("card-7", v.getEntity());
+        assertEquals(1_000, v.getEventTime());
+        assertEquals(2_000, v.getUpdatedAt());
+        assertEquals(FRAUD.features().hash(), v.getFeatureSpecHash());
+        assertEquals(FRAUD.features().outputNames(), v.getNames());
+        List<Float> expected = new ArrayList<>();
+        for (float f : x) {
+            expected.add(f);
+        }
+        assertEquals(expected, v.getValues());
+    }
+
+    @Test
+    void aVectorOfAnotherWidthIsRefusedNamingTheEntity() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new FeatureVectors("fraud", FRAUD.features()).toVector(featured("card-7", 1, new float[1]), 2));
+        assertTrue(e.getMessage().contains("card-7") && e.getMessage().contains("has 1 features"), e.getMessage());
+    }
+}
