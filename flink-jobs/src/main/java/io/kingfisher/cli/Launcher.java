@@ -70,6 +70,11 @@ final class Launcher {
             stack.startScoreJob(domain, config, model, store);
             out.printf("ScoreJob         %s → %s, dead letters → %s (parallelism %d)%n", domain.eventsTopic(),
                     domain.scoresTopic(), domain.dlqTopic(), config.get(JobSettings.PARALLELISM));
+            if (o.lookupPort >= 0) {
+                var lookup = stack.startFeatureLookup(domain, o.lookupPort);
+                out.printf("Feature lookup   %s/features/%s/<entity> (Kafka Streams over %s)%n", lookup.url(), domain.name(),
+                        Topics.features(domain.name()));
+            }
             if (o.learn) {
                 stack.startLearnJob(domain, config, store);
                 out.printf("LearnJob         %s ⨝ %s (%s) → %s → online trainer → %s; decisions → %s%n",

@@ -10,6 +10,8 @@ import io.kingfisher.local.EmbeddedKafkaBroker;
 import io.kingfisher.local.EmbeddedSchemaRegistry;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.topic.Topics;
+import io.kingfisher.streams.features.FeatureLookupApp;
+import io.kingfisher.streams.features.FeatureLookupConfig;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -29,6 +31,7 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedSchemaRegistry registry;
     private final List<JobClient> jobs = new ArrayList<>();
     private volatile ModelSnapshot firstModel;
+    private volatile FeatureLookupApp lookup;
     private volatile String modelStore;
 
     private LocalStack(Path dataDir, EmbeddedKafkaBroker broker, EmbeddedSchemaRegistry registry) {
@@ -39,6 +42,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts broker and registry; port 0 picks a free one. */
     public static LocalStack start(Path dataDir, int kafkaPort, int registryPort) throws Exception {
+        FeatureLookupApp.lowLatencyHttp(); // the JDK reads it once, before the first HTTP server (the registry's)
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort);
         try {
             EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), registryPort);
@@ -119,9 +123,26 @@ public final class LocalStack implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Starts the online feature lookup (a Kafka Streams app materialising {@code <domain>.features} in RocksDB) with
+     * {@code GET /features/<domain>/<entity>} on {@code port} (0 = a free one).
+     */
+    public FeatureLookupApp startFeatureLookup(Domain domain, int port) {
+        lookup = FeatureLookupApp.start(FeatureLookupConfig.of(bootstrapServers(), registryUrl(), List.of(domain.name()),
+                dataDir.resolve("lookup")).withHttpPort(port));
+        return lookup;
+    }
+
     @Override
     public void close() throws Exception {
         Exception first = null;
+        if (lookup != null) {
+            try {
+                lookup.close();
+            } catch (Exception e) {
+                first = e;
+            }
+        }
         for (JobClient j : jobs) {
             try {
                 j.cancel().get();

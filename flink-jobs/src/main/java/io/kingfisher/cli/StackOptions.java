@@ -22,6 +22,10 @@ final class StackOptions {
     @Option(names = "--parallelism", description = "Flink parallelism and partitions per topic (default: ${DEFAULT-VALUE})", defaultValue = "2")
     int parallelism;
 
+    @Option(names = "--lookup-port", description = "HTTP port of the online feature lookup, GET /features/<domain>/<entity> "
+            + "(default: a free one; -1 = no lookup)", defaultValue = "0")
+    int lookupPort;
+
     @Option(names = "--learn", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "run the learning job too (feedback join, online fine-tuning, gating); --no-learn scores only")
     boolean learn;
