@@ -4,7 +4,9 @@ import io.kingfisher.schemas.core.FeedItem;
 import io.kingfisher.schemas.core.FeedSource;
 import io.kingfisher.schemas.core.FeedUpdate;
 import io.kingfisher.schemas.core.Score;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -16,6 +18,7 @@ import java.util.List;
 
 import static io.kingfisher.outputs.OutputsTestData.score;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FeedFunctionTest {
     private static final long M = 60_000L;
@@ -78,6 +81,11 @@ class FeedFunctionTest {
                     u.getItems().stream().map(FeedItem::getSource).toList());
             assertEquals(0.70, u.getItems().get(0).getScore(), 1e-9, "a popular item ranks on its recent mean score");
         }
+    }
+
+    @Test
+    void theUsersStateIsAFlinkPojoNotAKryoFallback() {
+        assertTrue(TypeInformation.of(UserItems.class) instanceof PojoTypeInfo, TypeInformation.of(UserItems.class).toString());
     }
 
     @Test
