@@ -12,8 +12,21 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Puts a domain's outputs behind its scores, as its {@link Domain.Outputs} asks: alerts ({@link AlertFunction}) when
@@ -21,6 +34,7 @@ import java.util.List;
  * entity, downstream of the scorer, so they see each entity's scores in the order they were scored.
  */
 public final class Outputs {
+    private static final Logger LOG = LoggerFactory.getLogger(Outputs.class);
     /** Items remembered per user for the feed: this many, or three times the feed size if more. */
     public static final int MIN_FEED_HISTORY = 50;
 
@@ -38,17 +52,68 @@ public final class Outputs {
         public static final Sinks NONE = new Sinks(null, null);
 
         /**
-         * @return exactly-once Kafka sinks for the outputs the domain has (alerts to its alerts topic, the feed to its
-         *     feed topic, both keyed by entity); the topics must exist or the broker must create them
+         * Exactly-once Kafka sinks for the outputs the domain has (alerts to its alerts topic, the feed to its feed
+         * topic, both keyed by entity). The sinks need their topics to exist when they start (they look up open
+         * transactions per topic; broker auto-creation does not cover that), so an output topic that does not exist
+         * yet is created now, with as many partitions as the domain's scores topic and the broker's default
+         * replication.
+         *
+         * @throws IllegalStateException if the broker cannot be asked or refuses to create a topic
          */
         public static Sinks kafka(Domain domain, Config config) {
             Domain.Outputs o = domain.outputs();
+            List<String> topics = new ArrayList<>();
+            if (o.alertsTopic() != null) {
+                topics.add(o.alertsTopic());
+            }
+            if (o.feedSize() > 0) {
+                topics.add(o.feedTopic());
+            }
+            if (!topics.isEmpty()) {
+                ensureTopics(config.get(JobSettings.BOOTSTRAP), domain.scoresTopic(), topics);
+            }
             String registry = config.get(JobSettings.REGISTRY_URL);
             Sink<Alert> alerts = o.alertsTopic() == null ? null : KafkaIo.exactlyOnceSink(config, o.alertsTopic(), "alerts",
                     new AvroRecordSerialization<>(o.alertsTopic(), registry, Alert.class, Alert::getEntity));
             Sink<FeedUpdate> feed = o.feedSize() == 0 ? null : KafkaIo.exactlyOnceSink(config, o.feedTopic(), "feed",
                     new AvroRecordSerialization<>(o.feedTopic(), registry, FeedUpdate.class, FeedUpdate::getEntity));
             return new Sinks(alerts, feed);
+        }
+    }
+
+    /** Creates the topics that do not exist, with the partitions of {@code like} (1 if it does not exist either). */
+    static void ensureTopics(String bootstrap, String like, List<String> topics) {
+        Properties p = new Properties();
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String t : topics) {
+                if (!existing.contains(t)) {
+                    int partitions = existing.contains(like)
+                            ? admin.describeTopics(List.of(like)).allTopicNames().get(60, TimeUnit.SECONDS).get(like).partitions().size()
+                            : 1;
+                    missing.add(new NewTopic(t, Optional.of(partitions), Optional.empty()));
+                }
+            }
+            for (NewTopic t : missing) {
+                try {
+                    admin.createTopics(List.of(t)).all().get(60, TimeUnit.SECONDS);
+                    LOG.info("Created output topic {} ({} partitions, like {})", t.name(), t.numPartitions(), like);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create output topics " + topics + " at " + bootstrap + ": " + e.getCause(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer from " + bootstrap + " about output topics " + topics + " within 60 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking output topics " + topics, e);
         }
     }
 

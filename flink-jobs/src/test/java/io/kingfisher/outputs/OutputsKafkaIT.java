@@ -149,6 +149,19 @@ class OutputsKafkaIT {
         assertEquals(expected, got);
     }
 
+    @Test
+    void aMissingOutputTopicIsCreatedLikeTheScoresTopic() throws Exception {
+        // recs.feed is not among the topics the local stack creates: the feed's sink would fail on it at start.
+        Outputs.ensureTopics(stack.bootstrapServers(), CLINICAL.scoresTopic(), List.of("recs.feed", CLINICAL.outputs().alertsTopic()));
+        Outputs.ensureTopics(stack.bootstrapServers(), CLINICAL.scoresTopic(), List.of("recs.feed")); // idempotent
+        Properties p = new Properties();
+        p.put("bootstrap.servers", stack.bootstrapServers());
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            var d = admin.describeTopics(List.of("recs.feed")).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(2, d.get("recs.feed").partitions().size(), "as many partitions as " + CLINICAL.scoresTopic());
+        }
+    }
+
     private static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
