@@ -373,7 +373,7 @@ public final class FeatureBench {
     }
 
     /** Writes {@code {"<domain>": {"updates_per_sec_per_core": …, "state_bytes_per_entity": …, …}}}. */
-    public static void writeJson(Map<String, Map<String, Double>> results, Path file) throws IOException {
+    public static void writeJson(Map<String, ? extends Map<String, ?>> results, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -1,5 +1,7 @@
 /**
- * Benchmarks that measure the pipeline's parts on real Flink jobs and print what they found: the feature
- * operator's throughput per core on RocksDB state and the state it keeps per entity.
+ * Benchmarks that measure the pipeline's parts and print what they found: the feature operator's throughput per
+ * core on RocksDB state and the state it keeps per entity ({@link io.kingfisher.bench.FeatureBench}), micro-batched
+ * against per-event scoring ({@link io.kingfisher.bench.ScoringBench}), and int8 against float models
+ * ({@link io.kingfisher.bench.CompressionBench}).
  */
 package io.kingfisher.bench;

@@ -1,16 +1,20 @@
 package io.kingfisher.cli;
 
+import io.kingfisher.bench.CompressionBench;
 import io.kingfisher.bench.FeatureBench;
+import io.kingfisher.bench.ScoringBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code kingfisher bench …}: benchmarks that print a table (and optionally JSON). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table.",
-        subcommands = {BenchCommand.Features.class})
+        subcommands = {BenchCommand.Features.class, BenchCommand.Scoring.class, BenchCommand.Compression.class,
+                BenchCommand.Learning.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -40,6 +44,92 @@ final class BenchCommand implements Runnable {
             }
             Map<String, Map<String, Double>> results = FeatureBench.run(events, entities);
             System.out.println(FeatureBench.table(results));
+            if (json != null) {
+                FeatureBench.writeJson(results, json);
+                System.out.println("written to " + json);
+            }
+            return 0;
+        }
+    }
+
+    /** Micro-batched scoring against per-event {@code network.output()}, per built-in domain, on the same model and events. */
+    @Command(name = "scoring", mixinStandardHelpOptions = true,
+            description = "Events/s per core and per-event latency of micro-batched scoring against one network.output() per event.")
+    static final class Scoring implements Callable<Integer> {
+        @Option(names = "--train", description = "simulated events each domain's model is trained on (default: ${DEFAULT-VALUE})",
+                defaultValue = "" + ScoringBench.DEFAULT_TRAIN)
+        int train;
+
+        @Option(names = "--events", description = "held-out events each path scores (default: ${DEFAULT-VALUE})",
+                defaultValue = "" + ScoringBench.DEFAULT_EVENTS)
+        int events;
+
+        @Option(names = "--batch", split = ",", description = "batch sizes of the batched path; the largest is the headline "
+                + "(default: ${DEFAULT-VALUE})", defaultValue = "64,256")
+        List<Integer> batches;
+
+        @Option(names = "--json", description = "also write the results as JSON")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Map<String, Object>> results = ScoringBench.run(train, events, batches);
+            System.out.print(ScoringBench.table(results));
+            if (json != null) {
+                FeatureBench.writeJson(results, json);
+                System.out.println("written to " + json);
+            }
+            return 0;
+        }
+    }
+
+    /** Payload size and AUC of int8 against float models on the same held-out events, per built-in domain. */
+    @Command(name = "compression", mixinStandardHelpOptions = true,
+            description = "Payload bytes, AUC and score differences of int8 (dl4j-int8-v1) against float models.")
+    static final class Compression implements Callable<Integer> {
+        @Option(names = "--train", description = "simulated events each domain's model is trained on (default: ${DEFAULT-VALUE})",
+                defaultValue = "" + CompressionBench.DEFAULT_TRAIN)
+        int train;
+
+        @Option(names = "--events", description = "held-out events scored by both models (default: ${DEFAULT-VALUE})",
+                defaultValue = "" + CompressionBench.DEFAULT_EVENTS)
+        int events;
+
+        @Option(names = "--json", description = "also write the results as JSON")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Map<String, Double>> results = CompressionBench.run(train, events);
+            System.out.print(CompressionBench.table(results));
+            if (json != null) {
+                FeatureBench.writeJson(results, json);
+                System.out.println("written to " + json);
+            }
+            return 0;
+        }
+    }
+
+    /** Examples/s per core the online learner keeps up with, per built-in domain. */
+    @Command(name = "learning", mixinStandardHelpOptions = true,
+            description = "Training examples/s per core through the online learner (test-then-train, gate, drift, tuning).")
+    static final class Learning implements Callable<Integer> {
+        @Option(names = "--history", description = "simulated events of the warm start (default: ${DEFAULT-VALUE})", defaultValue = "30000")
+        int history;
+
+        @Option(names = "--examples", description = "examples fed to the learner per domain (default: ${DEFAULT-VALUE})", defaultValue = "40000")
+        int examples;
+
+        @Option(names = "--json", description = "also write the results as JSON")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (history < 1000 || examples < 1000) {
+                throw new IllegalArgumentException("--history and --examples must be >= 1000");
+            }
+            Map<String, Map<String, Double>> results = io.kingfisher.bench.LearningBench.run(history, examples);
+            System.out.println(io.kingfisher.bench.LearningBench.table(results));
             if (json != null) {
                 FeatureBench.writeJson(results, json);
                 System.out.println("written to " + json);

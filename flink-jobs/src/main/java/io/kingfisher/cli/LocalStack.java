@@ -74,6 +74,9 @@ public final class LocalStack implements AutoCloseable {
         if (domain.outputs().alertsTopic() != null) {
             broker.createTopic(domain.outputs().alertsTopic(), partitions, Map.of());
         }
+        if (domain.outputs().feedTopic() != null) {
+            broker.createTopic(domain.outputs().feedTopic(), partitions, Map.of());
+        }
         broker.createTopic(Topics.features(domain.name()), partitions, Map.of("cleanup.policy", "compact"));
         broker.createTopic(Topics.MODEL_SNAPSHOTS, 1, Map.of("cleanup.policy", "compact"));
         broker.createTopic(Topics.MODEL_REGISTRY, 1, Map.of("retention.ms", "-1"));

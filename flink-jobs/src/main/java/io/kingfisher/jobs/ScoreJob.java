@@ -6,6 +6,7 @@ import io.kingfisher.domain.Domain;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.flink.FeatureFunction;
+import io.kingfisher.outputs.Outputs;
 import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.FeatureVector;
 import io.kingfisher.schemas.core.ModelSnapshot;
@@ -54,6 +55,7 @@ public final class ScoreJob {
     private final ModelSnapshot initialModel;
     private final String modelStore;
     private final byte[] hmacKey;
+    private Outputs.Sinks outputSinks = Outputs.Sinks.NONE;
 
     /**
      * @param initialModel the snapshot to start with when the scorer has no checkpointed model, or null to hold
@@ -158,6 +160,7 @@ public final class ScoreJob {
                 .transform("score", TypeInformation.of(Score.class), scorer)
                 .uid("score-" + domain.name());
         scored.sinkTo(scores).name("scores-sink").uid("scores-sink-" + domain.name());
+        Outputs.attach(domain, config, scored, outputSinks);
         String eventsTopic = domain.eventsTopic();
         DataStream<DeadLetter> rejectedByFeatures = featured.getSideOutput(FeatureFunction.REJECTED)
                 .map(r -> DeadLetters.rejected(eventsTopic, r))
@@ -169,11 +172,21 @@ public final class ScoreJob {
     }
 
     /**
+     * Where alerts and the feed go, for a domain that has them ({@link Outputs}): {@link #buildOnKafka} sets Kafka's;
+     * {@link #build} on its own attaches none unless told here.
+     */
+    public ScoreJob outputSinks(Outputs.Sinks sinks) {
+        this.outputSinks = java.util.Objects.requireNonNull(sinks, "sinks");
+        return this;
+    }
+
+    /**
      * Builds the job on Kafka: sources on {@code <domain>.events} and {@code model.snapshots}, exactly-once sinks
      * to scores, DLQ and {@code <domain>.features}. The scores topic must exist: its partition count is read now (see
      * {@link ScorePartitioner}); create the features topic compacted.
      */
     public void buildOnKafka(StreamExecutionEnvironment env) {
+        outputSinks(Outputs.Sinks.kafka(domain, config));
         build(kafkaEvents(env), kafkaSnapshots(env), kafkaScoresSink(), scoresTopicPartitions(), kafkaDeadLetterSink(),
                 FeatureVectors.kafkaSink(config, domain.name()));
     }

@@ -349,6 +349,9 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
     }
 
     private void discardLoaded() {
+        if (loaded == null) {
+            return; // closed before open(): nothing was loaded
+        }
         LoadResult r = loaded.getAndSet(null);
         if (r != null) {
             r.discard();

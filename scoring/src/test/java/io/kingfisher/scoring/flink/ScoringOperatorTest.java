@@ -81,6 +81,16 @@ class ScoringOperatorTest {
     }
 
     @Test
+    void aTaskCancelledBeforeTheScorerOpenedClosesItQuietly() throws Exception {
+        // Another operator of the job failing at start cancels this task before open(); an exception from close()
+        // then is fatal to the whole TaskManager, not just a restart.
+        ScoringHarness h = ScoringHarness.of(scorer().initialSnapshot(fixture.valid(1)).build());
+        h.setup();
+        h.initializeState((org.apache.flink.runtime.checkpoint.OperatorSubtaskState) null);
+        h.close();
+    }
+
+    @Test
     void withoutAModelEventsAreHeldThenScoredInOrderByTheFirstAcceptedOne() throws Exception {
         try (ScoringHarness h = open(scorer().build(), null)) {
             for (int i = 0; i < 6; i++) {
