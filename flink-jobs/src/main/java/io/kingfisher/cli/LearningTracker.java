@@ -33,6 +33,7 @@ final class LearningTracker {
     private int labelCount;
     private final TreeMap<Long, Long> trainedThrough = new TreeMap<>(); // version → newest label ingest it trained on
     private final Map<Long, Long> firstScoreAt = new HashMap<>();       // version → first score time
+    private final Map<Long, Long> publishedAt = new HashMap<>();        // version → when the trainer published it
     private long published;
     private long refused;
     private long rolledBack;
@@ -95,6 +96,7 @@ final class LearningTracker {
             Double through = e.getMetrics().get("trained_through_label_ingest_ms");
             if (e.getVersion() != null) {
                 trainedThrough.put(e.getVersion(), through == null ? 0L : through.longValue());
+                publishedAt.put(e.getVersion(), e.getTime());
             }
             if (kind == LearningEventKind.PUBLISHED) {
                 published++;
@@ -149,6 +151,8 @@ final class LearningTracker {
 
     private Freshness freshness() {
         LatencyRecorder f = new LatencyRecorder();
+        LatencyRecorder toPublish = new LatencyRecorder();
+        LatencyRecorder toServe = new LatencyRecorder();
         long pending = 0;
         for (int i = 0; i < labelCount; i++) {
             long sent = labelsSent[i];
@@ -164,9 +168,15 @@ final class LearningTracker {
                 pending++;
             } else {
                 f.record(scoredAt - sent);
+                Long published = publishedAt.get(firstVersion);
+                if (published != null) {
+                    toPublish.record(published - sent);
+                    toServe.record(scoredAt - published);
+                }
             }
         }
-        return new Freshness(f.percentile(50), f.percentile(99), f.count(), pending);
+        return new Freshness(f.percentile(50), f.percentile(99), f.count(), pending, toPublish.percentile(50),
+                toServe.percentile(50));
     }
 
     private double[] frozenScores() {
@@ -233,7 +243,9 @@ final class LearningTracker {
 
     /** Label arrival → first score by a model that trained on it. */
     record Freshness(@JsonProperty("p50") double p50, @JsonProperty("p99") double p99, @JsonProperty("labels") long labels,
-                     @JsonProperty("labels_not_yet_served") long pending) {
+                     @JsonProperty("labels_not_yet_served") long pending,
+                     @JsonProperty("label_to_published_p50") double toPublishedP50,
+                     @JsonProperty("published_to_serving_p50") double publishedToServingP50) {
     }
 
     /** The learning loop's part of a demo summary. */
@@ -245,11 +257,12 @@ final class LearningTracker {
             return String.format(java.util.Locale.ROOT, """
                     learning       %,d examples (%,d after the drift); AUC online %.3f vs frozen %.3f; after the drift online %.3f vs frozen %.3f
                     snapshots      %,d published, %,d refused by the gate %s, %,d rolled back; drift detected %s
-                    freshness      label → serving model p50 %.0f ms, p99 %.0f ms (%,d labels; %,d not yet in a serving model)""",
+                    freshness      label → serving model p50 %.0f ms, p99 %.0f ms (%,d labels; %,d not yet in a serving model); p50 label → published %.0f ms, published → serving %.0f ms""",
                     prequential.examples, prequential.examplesAfterDrift, prequential.auc, frozen.auc,
                     prequential.aucAfterDrift, frozen.aucAfterDrift, snapshots.published, snapshots.refused,
                     snapshots.topRefusalReasons, snapshots.rolledBack, driftDetectedAt == null ? "never" : "at " + driftDetectedAt,
-                    freshness.p50, freshness.p99, freshness.labels, freshness.pending);
+                    freshness.p50, freshness.p99, freshness.labels, freshness.pending, freshness.toPublishedP50,
+                    freshness.publishedToServingP50);
         }
     }
 }

@@ -66,6 +66,16 @@ public final class LearnJob {
         joinRule(domain, config);
     }
 
+    /**
+     * The learning job's runtime choices: unaligned checkpoints, so a checkpoint (which is what makes examples and
+     * snapshots visible downstream) is not held up behind records queued in front of a busy operator.
+     */
+    public static void configure(StreamExecutionEnvironment env) {
+        org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
+        c.set(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED, true);
+        env.configure(c);
+    }
+
     /** The feedback join's rule: the domain's label rule plus the job's provisional-negative and late-label settings. */
     public static JoinRule joinRule(Domain domain, Config config) {
         LabelRule rule = domain.labels().rule();

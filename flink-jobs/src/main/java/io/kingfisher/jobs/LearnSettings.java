@@ -42,6 +42,8 @@ public final class LearnSettings {
             D.minExamplesToPublish(), 1, Integer.MAX_VALUE);
     public static final Setting<Integer> POPULATION = Setting.integer("learning.population",
             "candidate configurations trained side by side (1 = no tuning)", D.population(), 1, 16);
+    public static final Setting<Double> LR_SCALE = Setting.decimal("learning.lr_scale",
+            "the online base learning rate as a fraction of the warm start's", D.learningRateScale(), 1e-6, 10);
     public static final Setting<Double> LR_SPREAD = Setting.decimal("learning.lr_spread",
             "the members' learning rates span the base rate divided and multiplied by this", D.learningRateSpread(), 1, 1000);
     public static final Setting<Integer> TUNE_EVERY = Setting.integer("learning.tune_every",
@@ -62,14 +64,14 @@ public final class LearnSettings {
             D.driftConfidence(), 1e-9, 0.5);
 
     public static final List<Setting<?>> ALL = List.of(PROVISIONAL_AFTER, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
-            PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
+            PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SCALE, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
             GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_CONFIDENCE);
 
     /** @return the learner's settings from the job's configuration (defaults for the keys not set) */
     public static LearnerSettings learner(Config c, double alertThreshold) {
         LearnerSettings d = LearnerSettings.defaults();
         return new LearnerSettings(c.get(BATCH_SIZE), c.get(WINDOW), c.get(PUBLISH_EVERY), c.get(PUBLISH_INTERVAL).toMillis(),
-                c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
+                c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), c.get(LR_SCALE), c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
                 c.get(GATE_AUC_MARGIN), c.get(GOLDEN_MARGIN), d.gateMinExamples(), d.gateMinPositives(),
                 d.rollbackMinExamples(), c.get(ROLLBACK_MARGIN), c.get(DRIFT_CONFIDENCE), d.psiWindow(),
                 d.psiThreshold(), c.get(DRIFT_ACTION), d.boostFactor(), d.boostExamples(), alertThreshold, d.seed());

@@ -34,7 +34,7 @@ class DemoSummaryTest {
                 new LearningTracker.Metrics(0.91, 0.05, 0.90, 1000, 400, 12),
                 new LearningTracker.Metrics(0.88, 0.07, 0.81, 1000, 400, 12),
                 "2026-01-05T00:00:00Z", "page-hinkley: loss rose", new LearningTracker.Snapshots(9, 2, 0, Map.of("log loss # > champion", 2L)),
-                new LearningTracker.Freshness(900, 2100, 300, 4));
+                new LearningTracker.Freshness(900, 2100, 300, 4, 700, 200));
         DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L, 2L),
                 Map.of(), learning);

@@ -15,6 +15,8 @@ import java.io.Serializable;
  * @param minExamplesToPublish and only once it has trained on at least this many new examples
  *                             ({@code learning.min_new_examples})
  * @param population           candidate configurations trained side by side ({@code learning.population}); 1 = no tuning
+ * @param learningRateScale    the online base learning rate as a fraction of the warm start's: fine-tuning takes
+ *                             smaller steps than training from scratch ({@code learning.lr_scale})
  * @param learningRateSpread   the members' learning rates span the base rate divided and multiplied by this
  *                             ({@code learning.lr_spread})
  * @param tuneEveryExamples    examples between tuning steps (drop the worst member, clone and perturb the best)
@@ -40,7 +42,8 @@ import java.io.Serializable;
  * @param seed                 seed of the tuning perturbations
  */
 public record LearnerSettings(int batchSize, int window, int publishEveryExamples, long publishEveryMillis,
-                              int minExamplesToPublish, int population, double learningRateSpread, int tuneEveryExamples,
+                              int minExamplesToPublish, int population, double learningRateScale,
+                              double learningRateSpread, int tuneEveryExamples,
                               double gateLossMargin, double gateAucMargin, double goldenAucMargin, int gateMinExamples,
                               int gateMinPositives, int rollbackMinExamples, double rollbackLossMargin,
                               double driftConfidence, int psiWindow, double psiThreshold,
@@ -68,6 +71,9 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
         atLeast("learning.population", population, 1);
         if (population > 16) {
             throw new IllegalArgumentException("learning.population must be at most 16, was " + population);
+        }
+        if (!(learningRateScale > 0 && learningRateScale <= 10)) {
+            throw new IllegalArgumentException("learning.lr_scale must be in (0, 10], was " + learningRateScale);
         }
         if (!(learningRateSpread >= 1) || Double.isInfinite(learningRateSpread)) {
             throw new IllegalArgumentException("learning.lr_spread must be finite and >= 1, was " + learningRateSpread);
@@ -104,8 +110,8 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
      * trainer ahead of the stream), windows of 5,000 (enough positives at a fraud base rate), a candidate a second, three learning rates side by side.
      */
     public static LearnerSettings defaults() {
-        return new LearnerSettings(128, 5000, 2000, 1000, 100, 3, 3.0, 2000,
-                0.02, 0.02, 0.05, 200, 5, 300, 0.10,
+        return new LearnerSettings(128, 5000, 2000, 1000, 100, 3, 0.3, 3.0, 2000,
+                0.02, 0.02, 0.05, 1000, 10, 1000, 0.10,
                 0.002, 2000, 0.25, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L);
     }
 

@@ -109,7 +109,8 @@ public final class OnlineLearner {
      * @param start        the model to fine-tune; it is also the champion and the frozen reference
      * @param startVersion its version
      * @param golden       the warm start's held-out rows, or null (then the golden checks are skipped)
-     * @param baseLearningRate the learning rate the members' rates spread around
+     * @param baseLearningRate the warm start's learning rate; the members' rates spread around it times
+     *                         {@link LearnerSettings#learningRateScale()}
      */
     public OnlineLearner(LearnerSettings settings, MultiLayerNetwork start, long startVersion, GoldenSet golden,
                          double baseLearningRate) {
@@ -149,7 +150,7 @@ public final class OnlineLearner {
         for (int i = 0; i < k; i++) {
             // log-spaced around the base: base/spread ... base*spread
             double exponent = k == 1 ? 0 : 2.0 * i / (k - 1) - 1.0;
-            st.learningRates[i] = baseLearningRate * Math.pow(s.learningRateSpread(), exponent);
+            st.learningRates[i] = baseLearningRate * s.learningRateScale() * Math.pow(s.learningRateSpread(), exponent);
             hyper.add(Map.of(LEARNING_RATE, st.learningRates[i]));
         }
         st.trainedThroughLabelIngest = new long[k];
