@@ -35,7 +35,7 @@ public final class JobSettings {
             "secret for signing and verifying model snapshots (HMAC-SHA256); empty = unsigned", "");
 
     public static final Setting<Integer> BATCH_SIZE = Setting.integer("scoring.batch_size",
-            "most events scored in one model call (1 = one call per event)", 64, 1, 65_536);
+            "most events scored in one model call (1 = one call per event)", 256, 1, 65_536);
     public static final Setting<Duration> BATCH_TIMEOUT = Setting.duration("scoring.batch_timeout",
             "longest an event waits for its micro-batch to fill (0 = never wait)", Duration.ofMillis(5), Duration.ZERO);
     public static final Setting<Duration> MAX_MODEL_AGE = Setting.duration("scoring.max_model_age",

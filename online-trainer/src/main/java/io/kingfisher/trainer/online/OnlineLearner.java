@@ -485,6 +485,7 @@ public final class OnlineLearner {
             state.memberWindows[i] = new PrequentialWindow(settings.window());
         }
         state.championWindow = new PrequentialWindow(settings.window());
+        state.frozenWindow = new PrequentialWindow(settings.window()); // the gate compares windows over the same examples
         parent = null;
         parentVersion = -1;
         state.rollback.reset();
@@ -515,6 +516,7 @@ public final class OnlineLearner {
             state.memberWindows[i] = new PrequentialWindow(settings.window());
         }
         state.championWindow = new PrequentialWindow(settings.window());
+        state.frozenWindow = new PrequentialWindow(settings.window()); // the gate compares windows over the same examples
         state.rollback.reset();
         state.examplesSincePublish = 0;
         Map<String, Double> m = new LinkedHashMap<>();
