@@ -120,7 +120,7 @@ public final class LocalStack implements AutoCloseable {
     /** Submits the learning job (feedback join and online trainer) to its own local MiniCluster. */
     public JobClient startLearnJob(Domain domain, Config config, String modelStore) throws Exception {
         StreamExecutionEnvironment env = FlinkEnvironments.local(config);
-        LearnJob.configure(env);
+        LearnJob.configure(env, config);
         new LearnJob(domain, config, modelStore).buildOnKafka(env);
         JobClient job = env.executeAsync("kingfisher-learn-" + domain.name());
         jobs.add(job);

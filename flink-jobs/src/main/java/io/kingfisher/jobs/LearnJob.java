@@ -67,13 +67,15 @@ public final class LearnJob {
     }
 
     /**
-     * The learning job's runtime choices: unaligned checkpoints, so a checkpoint (which is what makes examples and
+     * The learning job's runtime choices: its own parallelism ({@code learning.parallelism}), and unaligned
+     * checkpoints, so a checkpoint (which is what makes examples and
      * snapshots visible downstream) is not held up behind records queued in front of a busy operator.
      */
-    public static void configure(StreamExecutionEnvironment env) {
+    public static void configure(StreamExecutionEnvironment env, Config config) {
         org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
         c.set(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED, true);
         env.configure(c);
+        env.setParallelism(config.get(LearnSettings.PARALLELISM));
     }
 
     /** The feedback join's rule: the domain's label rule plus the job's provisional-negative and late-label settings. */

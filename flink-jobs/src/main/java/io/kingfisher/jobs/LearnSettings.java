@@ -29,6 +29,9 @@ public final class LearnSettings {
     public static final Setting<Duration> IDLENESS = Setting.duration("feedback.idle_after",
             "a score or label partition without records this long stops holding back event time (timeouts fire)",
             Duration.ofSeconds(2), Duration.ofMillis(100));
+    public static final Setting<Integer> PARALLELISM = Setting.integer("learning.parallelism",
+            "parallelism of the learning job's join and decoders (the trainer is always 1): one thread keeps up with "
+                    + "thousands of labels a second, and fewer subtasks mean fewer Kafka transactions per checkpoint", 1, 1, 1024);
     public static final Setting<Integer> BATCH_SIZE = Setting.integer("learning.batch_size",
             "examples per online training step", D.batchSize(), 1, 65_536);
     public static final Setting<Integer> WINDOW = Setting.integer("learning.window",
@@ -63,7 +66,7 @@ public final class LearnSettings {
             "ADWIN confidence on the served model's loss (smaller: fewer false alarms, later detection)",
             D.driftConfidence(), 1e-9, 0.5);
 
-    public static final List<Setting<?>> ALL = List.of(PROVISIONAL_AFTER, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
+    public static final List<Setting<?>> ALL = List.of(PARALLELISM, PROVISIONAL_AFTER, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
             PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SCALE, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
             GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_CONFIDENCE);
 
