@@ -5,12 +5,8 @@ import io.kingfisher.domain.LabelRule;
 import io.kingfisher.feedback.LabelEvent;
 import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
 import io.kingfisher.schemas.wire.AvroWireDeserializer;
-import io.kingfisher.schemas.wire.WireFormatException;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
 
 /**
  * Decodes {@code <domain>.labels} records with the domain's label schema (reader schema, so evolved writers
@@ -18,50 +14,28 @@ import org.apache.flink.util.Collector;
  * labelled event's id, or the entity), its time, and whether it says positive. A label that cannot be decoded or
  * lacks a field goes to the dead-letter side output with the reason and its bytes.
  */
-public class LabelDecodeFunction extends ProcessFunction<RawRecord, LabelEvent> {
+public class LabelDecodeFunction extends DecodingFunction<LabelEvent> {
     private static final long serialVersionUID = 1L;
 
     private final Domain domain;
     private final String registryUrl;
     private transient AvroWireDeserializer<GenericRecord> deserializer;
-    private transient Counter rejected;
 
     public LabelDecodeFunction(Domain domain, String registryUrl) {
+        super("decode-label");
         this.domain = domain;
         this.registryUrl = registryUrl;
     }
 
     @Override
-    public void open(OpenContext ctx) {
+    public void open(OpenContext ctx) throws Exception {
+        super.open(ctx);
         deserializer = AvroWireDeserializer.generic(new RestSchemaRegistryClient(registryUrl), domain.labels().schema());
-        rejected = getRuntimeContext().getMetricGroup().counter("labelsRejected");
     }
 
     @Override
-    public void processElement(RawRecord r, Context ctx, Collector<LabelEvent> out) {
-        String kind;
-        String error;
-        try {
-            if (r.value == null) {
-                throw new WireFormatException(WireFormatException.Kind.TOO_SHORT, "record has no value (tombstone)");
-            }
-            out.collect(toLabel(domain.labels(), deserializer.deserialize(r.topic, r.value), r.timestamp));
-            return;
-        } catch (WireFormatException ex) {
-            if (ex.kind() == WireFormatException.Kind.REGISTRY_UNAVAILABLE) {
-                throw ex;
-            }
-            kind = ex.kind().name();
-            error = ex.getMessage();
-        } catch (IllegalArgumentException ex) {
-            kind = "INVALID_FIELD";
-            error = ex.getMessage();
-        } catch (RuntimeException ex) {
-            kind = "UNEXPECTED";
-            error = ex.getClass().getSimpleName() + ": " + ex.getMessage();
-        }
-        rejected.inc();
-        ctx.output(DeadLetters.TAG, DeadLetters.of(r, "decode-label", kind, error));
+    protected LabelEvent decode(RawRecord r) {
+        return toLabel(domain.labels(), deserializer.deserialize(r.topic, r.value), r.timestamp);
     }
 
     /**
