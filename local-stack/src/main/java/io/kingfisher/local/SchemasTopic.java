@@ -105,8 +105,7 @@ final class SchemasTopic implements AutoCloseable {
                     throw e;
                 }
             }
-            TopicDescription description = admin.describeTopics(Set.of(TOPIC)).allTopicNames()
-                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(TOPIC);
+            TopicDescription description = describe(admin);
             if (description.partitions().size() != 1) {
                 throw RegistryError.storeError("topic " + TOPIC + " has " + description.partitions().size()
                     + " partitions; the schema registry needs exactly 1 to keep its records in order", null);
@@ -118,6 +117,27 @@ final class SchemasTopic implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw RegistryError.storeError("interrupted while creating topic " + TOPIC, e);
+        }
+    }
+
+    /**
+     * Describes the topic, waiting out the moment after its creation when the broker's metadata does not list it
+     * yet ({@code UnknownTopicOrPartitionException}); any other failure, or the timeout, is thrown.
+     */
+    private static TopicDescription describe(Admin admin)
+        throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(Set.of(TOPIC)).allTopicNames()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(TOPIC);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                    || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
