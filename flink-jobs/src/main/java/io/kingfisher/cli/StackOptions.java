@@ -22,8 +22,8 @@ final class StackOptions {
     @Option(names = "--parallelism", description = "Flink parallelism and partitions per topic (default: ${DEFAULT-VALUE})", defaultValue = "2")
     int parallelism;
 
-    @Option(names = "--lookup-port", description = "HTTP port of the online feature lookup, GET /features/<domain>/<entity> "
-            + "(default: a free one; -1 = no lookup)", defaultValue = "0")
+    @Option(names = "--lookup-port", description = "start the online feature lookup, GET /features/<domain>/<entity>, on this "
+            + "HTTP port (0 = a free one; default: off, it costs a fair share of two cores)", defaultValue = "-1")
     int lookupPort;
 
     @Option(names = "--learn", negatable = true, defaultValue = "true", fallbackValue = "true",
