@@ -12,6 +12,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
+import io.kingfisher.schemas.topic.Topics;
+
 import java.util.Properties;
 
 /** The Kafka sources and exactly-once sinks every Kingfisher job uses, configured one way. */
@@ -35,6 +37,28 @@ public final class KafkaIo {
                 .setProperty("partition.discovery.interval.ms", "10000")
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), topic).uid(uid);
+    }
+
+    /**
+     * @return every record of {@code model.snapshots}, read_committed, from the earliest offset on a fresh start
+     *     (the topic is compacted, so that is at least the latest snapshot of each domain) and from the checkpoint
+     *     on a restore; one reader, so each domain's snapshots arrive in publication order. Offsets are never
+     *     committed: a fresh start must always see the latest snapshot again.
+     */
+    public static SingleOutputStreamOperator<RawRecord> snapshots(StreamExecutionEnvironment env, Config config,
+                                                                  String group, String uid) {
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
+                .setTopics(Topics.MODEL_SNAPSHOTS)
+                .setGroupId(group)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("commit.offsets.on.checkpoint", "false")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "snapshots:" + Topics.MODEL_SNAPSHOTS)
+                .setParallelism(1)
+                .uid(uid);
     }
 
     /**

@@ -181,8 +181,8 @@ public final class LearnJob {
     }
 
     private DataStream<RawRecord> snapshotsSource(StreamExecutionEnvironment env) {
-        return KafkaIo.source(env, config, Topics.MODEL_SNAPSHOTS, "kingfisher-learn-" + domain.name() + "-snapshots",
-                "learn-snapshots-" + domain.name()).setParallelism(1);
+        return KafkaIo.snapshots(env, config, "kingfisher-learn-" + domain.name() + "-snapshots",
+                "learn-snapshots-" + domain.name());
     }
 
     private static DeadLetter droppedLabel(String labelsTopic, DroppedLabel d) {

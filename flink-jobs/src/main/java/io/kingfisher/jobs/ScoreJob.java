@@ -11,17 +11,13 @@ import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.FeatureVector;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
-import io.kingfisher.schemas.topic.Topics;
 import io.kingfisher.scoring.flink.ScoringOperator;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.snapshot.Verification;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -204,18 +200,8 @@ public final class ScoreJob {
      *     on a restore; one reader, so each domain's snapshots arrive in publication order
      */
     public DataStream<RawRecord> kafkaSnapshots(StreamExecutionEnvironment env) {
-        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
-                .setTopics(Topics.MODEL_SNAPSHOTS)
-                .setGroupId("kingfisher-score-" + domain.name() + "-snapshots")
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new RawRecordDeserializer())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "false")
-                .build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "snapshots:" + Topics.MODEL_SNAPSHOTS)
-                .setParallelism(1)
-                .uid("snapshots-source-" + domain.name());
+        return KafkaIo.snapshots(env, config, "kingfisher-score-" + domain.name() + "-snapshots",
+                "snapshots-source-" + domain.name());
     }
 
     /** @return the exactly-once sink of {@code <domain>.scores}, keyed by entity */
