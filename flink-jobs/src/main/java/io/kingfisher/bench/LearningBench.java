@@ -60,11 +60,7 @@ public final class LearningBench {
             LearnerSettings d = LearnerSettings.defaults();
             Map<String, Double> m = new LinkedHashMap<>();
             m.put(EXAMPLES_PER_SEC, measure(new OnlineLearner(d, warm.training().network(), 1, golden, lr), stream));
-            LearnerSettings single = new LearnerSettings(d.batchSize(), d.window(), d.publishEveryExamples(),
-                    d.publishEveryMillis(), d.minExamplesToPublish(), 1, d.learningRateScale(), d.learningRateSpread(), d.tuneEveryExamples(),
-                    d.gateLossMargin(), d.gateAucMargin(), d.goldenAucMargin(), d.gateMinExamples(), d.gateMinPositives(),
-                    d.rollbackMinExamples(), d.rollbackLossMargin(), d.driftConfidence(), d.psiWindow(), d.psiThreshold(),
-                    d.onDrift(), d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed());
+            LearnerSettings single = d.withPopulation(1);
             m.put(EXAMPLES_PER_SEC_SINGLE, measure(new OnlineLearner(single, warm.training().network(), 1, golden, lr), stream));
             m.put("batch_size", (double) d.batchSize());
             m.put("population", (double) d.population());

@@ -43,11 +43,7 @@ final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--events must be >= 1000 and --entities >= 1");
             }
             Map<String, Map<String, Double>> results = FeatureBench.run(events, entities);
-            System.out.println(FeatureBench.table(results));
-            if (json != null) {
-                FeatureBench.writeJson(results, json);
-                System.out.println("written to " + json);
-            }
+            report(FeatureBench.table(results), results, json);
             return 0;
         }
     }
@@ -74,11 +70,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Map<String, Map<String, Object>> results = ScoringBench.run(train, events, batches);
-            System.out.print(ScoringBench.table(results));
-            if (json != null) {
-                FeatureBench.writeJson(results, json);
-                System.out.println("written to " + json);
-            }
+            report(ScoringBench.table(results), results, json);
             return 0;
         }
     }
@@ -101,11 +93,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Map<String, Map<String, Double>> results = CompressionBench.run(train, events);
-            System.out.print(CompressionBench.table(results));
-            if (json != null) {
-                FeatureBench.writeJson(results, json);
-                System.out.println("written to " + json);
-            }
+            report(CompressionBench.table(results), results, json);
             return 0;
         }
     }
@@ -129,12 +117,17 @@ final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--history and --examples must be >= 1000");
             }
             Map<String, Map<String, Double>> results = io.kingfisher.bench.LearningBench.run(history, examples);
-            System.out.println(io.kingfisher.bench.LearningBench.table(results));
-            if (json != null) {
-                FeatureBench.writeJson(results, json);
-                System.out.println("written to " + json);
-            }
+            report(io.kingfisher.bench.LearningBench.table(results), results, json);
             return 0;
+        }
+    }
+
+    /** Prints a benchmark's table and, when asked, writes its results as JSON. */
+    static void report(String table, Map<String, ? extends Map<String, ?>> results, Path json) throws java.io.IOException {
+        System.out.println(table.stripTrailing());
+        if (json != null) {
+            FeatureBench.writeJson(results, json);
+            System.out.println("written to " + json);
         }
     }
 }

@@ -275,7 +275,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
                 m.put(k, v);
             }
         });
-        long eventTime = learner == null ? 0 : learner.metrics().getOrDefault("event_time.max", 0.0).longValue();
+        long eventTime = learner == null ? 0 : learner.maxEventTime();
         ctx.output(EVENTS, LearningEvent.newBuilder()
                 .setDomain(domain)
                 .setTime(now)

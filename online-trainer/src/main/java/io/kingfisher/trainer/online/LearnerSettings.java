@@ -115,6 +115,14 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
                 0.002, 2000, 0.25, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L);
     }
 
+    /** @return these settings with another population size (1 = a single member, no tuning) */
+    public LearnerSettings withPopulation(int members) {
+        return new LearnerSettings(batchSize, window, publishEveryExamples, publishEveryMillis, minExamplesToPublish,
+                members, learningRateScale, learningRateSpread, tuneEveryExamples, gateLossMargin, gateAucMargin,
+                goldenAucMargin, gateMinExamples, gateMinPositives, rollbackMinExamples, rollbackLossMargin,
+                driftConfidence, psiWindow, psiThreshold, onDrift, boostFactor, boostExamples, alertThreshold, seed);
+    }
+
     private static void atLeast(String key, long value, long min) {
         if (value < min) {
             throw new IllegalArgumentException(key + " must be >= " + min + ", was " + value);

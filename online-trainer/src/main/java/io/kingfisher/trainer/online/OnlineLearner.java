@@ -71,7 +71,6 @@ public final class OnlineLearner {
         long examples;
         long examplesSincePublish;
         long examplesSinceDecision;
-        long batches;
         long lastTuneExamples;
         long lastDecisionMillis;
         long boostRemaining;
@@ -693,6 +692,11 @@ public final class OnlineLearner {
 
     public long examples() {
         return state.examples;
+    }
+
+    /** @return the event time of the newest example seen, epoch ms; 0 before the first */
+    public long maxEventTime() {
+        return state.examples == 0 ? 0 : state.maxEventTime;
     }
 
     /** @return the served model's windowed metrics, the frozen warm start's on the same examples, and counters */
