@@ -146,7 +146,8 @@ public final class LearnJob {
                 .connect(domainSnapshots)
                 .keyBy(e -> 0, s -> 0)
                 .process(new TrainerFunction(name, domain.features().hash(), modelStore, hmacKey,
-                        LearnSettings.learner(config, domain.outputs().alertThreshold())), ScoringOperator.SNAPSHOT_TYPE)
+                        LearnSettings.learner(config, domain.outputs().alertThreshold()), config.get(LearnSettings.PAYLOAD_FORMAT)),
+                        ScoringOperator.SNAPSHOT_TYPE)
                 .setParallelism(1).setMaxParallelism(1)
                 .name("online-trainer").uid("learn-trainer-" + name);
         published.sinkTo(registryOut).name("registry-sink").uid("learn-registry-sink-" + name).setParallelism(1);

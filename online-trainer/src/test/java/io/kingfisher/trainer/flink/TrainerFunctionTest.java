@@ -5,6 +5,8 @@ import io.kingfisher.schemas.core.LearningEventKind;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.scoring.Architectures;
 import io.kingfisher.scoring.ModelCodec;
+import io.kingfisher.scoring.Model;
+import io.kingfisher.scoring.snapshot.PayloadFormat;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.store.FileSystemModelStore;
 import io.kingfisher.trainer.GoldenSet;
@@ -84,7 +86,12 @@ class TrainerFunctionTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<Integer, Example, ModelSnapshot, ModelSnapshot> harness(
             String storeRoot) throws Exception {
-        TrainerFunction f = new TrainerFunction("fraud", SPEC, storeRoot, KEY, settings());
+        return harness(storeRoot, PayloadFormat.FLOAT);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<Integer, Example, ModelSnapshot, ModelSnapshot> harness(
+            String storeRoot, PayloadFormat format) throws Exception {
+        TrainerFunction f = new TrainerFunction("fraud", SPEC, storeRoot, KEY, settings(), format);
         return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(f), e -> 0, s -> 0, Types.INT);
     }
 
@@ -156,5 +163,37 @@ class TrainerFunctionTest {
             h.extractOutputValues().forEach(s -> replayed.add(s.getVersion()));
         }
         assertEquals(versionsAfterCheckpoint, replayed, "after the restore the trainer continues where it was");
+    }
+
+    @Test
+    void publishesInt8PayloadsThatTheScorerLoads(@TempDir Path dir) throws Exception {
+        String root = dir.toUri().toString();
+        FileSystemModelStore store = new FileSystemModelStore(root);
+        ModelSnapshot v1 = publishWarmStart(store);
+        List<Example> examples = stream(1600, 9);
+        try (var h = harness(root, PayloadFormat.INT8)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(v1, 0L));
+            for (Example e : examples) {
+                h.processElement1(new StreamRecord<>(e, 0L));
+            }
+            List<ModelSnapshot> published = h.extractOutputValues();
+            assertFalse(published.isEmpty(), "the trainer published candidates");
+            ModelSnapshot first = published.get(0);
+            assertEquals(PayloadFormat.INT8.id(), first.getPayloadFormat());
+            try (Model served = Snapshots.load(first, store, KEY, SPEC, 8, FEATURES)) {
+                assertEquals(first.getVersion(), served.version());
+                double score = served.score(examples.get(0).features());
+                assertTrue(score > 0 && score < 1, "scores " + score);
+            }
+            // A restart without a checkpoint starts fine-tuning from the int8 payload, with a fresh updater.
+            try (var restarted = harness(root, PayloadFormat.INT8)) {
+                restarted.open();
+                restarted.processElement2(new StreamRecord<>(first, 0L));
+                List<LearningEvent> events = new ArrayList<>();
+                restarted.getSideOutput(TrainerFunction.EVENTS).forEach(r -> events.add(r.getValue()));
+                assertEquals(LearningEventKind.ADOPTED, events.get(0).getKind());
+            }
+        }
     }
 }

@@ -42,7 +42,6 @@ public final class Snapshots {
     /** Shortest HMAC key accepted, in bytes. */
     public static final int MIN_KEY_BYTES = 16;
 
-    private static final ModelCodec CODEC = new ModelCodec();
     private static final HexFormat HEX = HexFormat.of();
 
     private Snapshots() {
@@ -156,9 +155,9 @@ public final class Snapshots {
         if (expectedSpecHash == null) {
             throw new IllegalArgumentException("expectedSpecHash must not be null");
         }
-        if (!ModelCodec.FORMAT.equals(s.getPayloadFormat())) {
+        if (PayloadFormat.ofId(s.getPayloadFormat()) == null) {
             return Verification.failed(Outcome.UNSUPPORTED_FORMAT,
-                    "payload format " + s.getPayloadFormat() + " is not " + ModelCodec.FORMAT);
+                    "payload format " + s.getPayloadFormat() + " is not one of " + PayloadFormat.ids());
         }
         if (hmacKeyOrNull != null) {
             String signature = s.getSignature();
@@ -261,7 +260,7 @@ public final class Snapshots {
         }
         MultiLayerNetwork network;
         try {
-            network = CODEC.decode(payload);
+            network = PayloadFormat.ofId(s.getPayloadFormat()).decode(payload);
         } catch (IOException e) {
             throw new SnapshotRejectedException(s.getDomain(), s.getVersion(),
                     Verification.failed(Outcome.UNDECODABLE, e.getMessage()));

@@ -140,6 +140,30 @@ class SnapshotsTest {
     }
 
     @Test
+    void loadsAnInt8PayloadThatScoresCloseToTheFloatNetwork() throws IOException {
+        byte[] int8 = PayloadFormat.INT8.encode(network);
+        assertTrue(int8.length < payload.length, int8.length + " bytes vs " + payload.length);
+        ModelSnapshot s = Snapshots.builder("fraud", 3).featureSpecHash(SPEC).architecture(Architectures.describe(network))
+                .payloadFormat(PayloadFormat.INT8.id()).payload(store.put("fraud", 3, int8), int8).build(KEY);
+        float[] x = TestData.features(64, 4, 78L);
+        double[] expected = new double[64];
+        double[] actual = new double[64];
+        try (Model f = Snapshots.load(signed, store, KEY, SPEC); Model q = Snapshots.load(s, store, KEY, SPEC, 64, 4)) {
+            assertEquals(3L, q.version());
+            f.scoreBatch(x, 64, expected);
+            q.scoreBatch(x, 64, actual);
+        }
+        for (int i = 0; i < 64; i++) {
+            assertEquals(expected[i], actual[i], 0.02, "row " + i);
+        }
+        // The payload is checked against the format it claims: int8 bytes labelled as a float zip do not load.
+        ModelSnapshot mislabelled = Snapshots.builder("fraud", 4).featureSpecHash(SPEC).architecture(Architectures.describe(network))
+                .payload(store.put("fraud", 4, int8), int8).build(KEY);
+        assertEquals(Outcome.UNDECODABLE, assertThrows(SnapshotRejectedException.class,
+                () -> Snapshots.load(mislabelled, store, KEY, SPEC)).verification().outcome());
+    }
+
+    @Test
     void loadRejectsWithTheReason() throws IOException {
         SnapshotRejectedException spec = assertThrows(SnapshotRejectedException.class,
                 () -> Snapshots.load(signed, store, KEY, "spec-other"));
