@@ -214,7 +214,7 @@ public final class FeedbackJoin implements Serializable {
         for (ScoreEntry e : sortedScores(state)) {
             boolean changed = false;
             if (e.pending() && provisionalMs >= 0 && !e.provisional && e.eventTime + provisionalMs <= time) {
-                r.examples.add(example(e.score, false, PROVISIONAL, e.eventTime + provisionalMs, now));
+                r.examples.add(example(e.score, false, PROVISIONAL, e.eventTime + provisionalMs, now, null));
                 e.provisional = true;
                 e.emitted = Emitted.NEGATIVE;
                 changed = true;
@@ -251,7 +251,7 @@ public final class FeedbackJoin implements Serializable {
             return; // the provisional negative stands
         }
         if (rule.onTimeout() == OnTimeout.NEGATIVE) {
-            r.examples.add(example(e.score, false, TIMEOUT, e.deadline, now));
+            r.examples.add(example(e.score, false, TIMEOUT, e.deadline, now, null));
             e.emitted = Emitted.NEGATIVE;
         } else {
             r.unlabelledTimeouts++;
@@ -283,10 +283,10 @@ public final class FeedbackJoin implements Serializable {
     /** A label in its window settles a pending score. */
     private void settle(ScoreEntry e, LabelEvent label, JoinResult r) {
         if (!e.provisional) {
-            r.examples.add(example(e.score, label.positive, LABEL, label.labelTime, label.ingestTime));
+            r.examples.add(example(e.score, label.positive, LABEL, label.labelTime, label.ingestTime, label));
             e.emitted = Emitted.of(label.positive);
         } else if (label.positive) {
-            r.examples.add(example(e.score, true, CORRECTION, label.labelTime, label.ingestTime));
+            r.examples.add(example(e.score, true, CORRECTION, label.labelTime, label.ingestTime, label));
             e.emitted = Emitted.POSITIVE;
             e.corrected = true;
         } // a negative label agrees with the provisional negative: nothing more
@@ -302,7 +302,7 @@ public final class FeedbackJoin implements Serializable {
                 || e.emitted == Emitted.NONE || e.emitted == Emitted.of(label.positive)) {
             return false;
         }
-        r.examples.add(example(e.score, label.positive, CORRECTION, label.labelTime, label.ingestTime));
+        r.examples.add(example(e.score, label.positive, CORRECTION, label.labelTime, label.ingestTime, label));
         e.emitted = Emitted.of(label.positive);
         e.corrected = true;
         e.status = Status.LABELLED;
@@ -332,7 +332,9 @@ public final class FeedbackJoin implements Serializable {
         return e.status == Status.TIMED_OUT || label.labelTime < e.labelTime;
     }
 
-    private TrainingExample example(Score s, boolean positive, String source, long labelTime, long labelIngestTime) {
+    /** @param label the label record that settled it, or null for a timeout or provisional negative */
+    private TrainingExample example(Score s, boolean positive, String source, long labelTime, long labelIngestTime,
+                                    LabelEvent label) {
         return TrainingExample.newBuilder()
                 .setEventId(s.getEventId())
                 .setDomain(s.getDomain())
@@ -347,6 +349,8 @@ public final class FeedbackJoin implements Serializable {
                 .setLabelSource(source)
                 .setLabelIngestTime(labelIngestTime)
                 .setScoreIngestTime(s.getIngestTime())
+                .setLabelPartition(label == null ? -1 : label.partition)
+                .setLabelOffset(label == null ? -1L : label.offset)
                 .build();
     }
 

@@ -18,6 +18,10 @@ public class LabelEvent implements Serializable {
     public boolean positive;
     /** Timestamp of the label's Kafka record (when the label arrived), epoch ms. */
     public long ingestTime;
+    /** Partition of the label's Kafka record, or -1 when it did not come from Kafka. */
+    public int partition = -1;
+    /** Offset of the label's Kafka record, or -1 when it did not come from Kafka. */
+    public long offset = -1;
 
     public LabelEvent() {
     }
@@ -29,17 +33,25 @@ public class LabelEvent implements Serializable {
         this.ingestTime = ingestTime;
     }
 
+    /** @return this label, recording the Kafka position it was read from */
+    public LabelEvent at(int partition, long offset) {
+        this.partition = partition;
+        this.offset = offset;
+        return this;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof LabelEvent l)) {
             return false;
         }
-        return labelTime == l.labelTime && positive == l.positive && ingestTime == l.ingestTime && Objects.equals(joinKey, l.joinKey);
+        return labelTime == l.labelTime && positive == l.positive && ingestTime == l.ingestTime && partition == l.partition
+                && offset == l.offset && Objects.equals(joinKey, l.joinKey);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(joinKey, labelTime, positive, ingestTime);
+        return Objects.hash(joinKey, labelTime, positive, ingestTime, partition, offset);
     }
 
     @Override

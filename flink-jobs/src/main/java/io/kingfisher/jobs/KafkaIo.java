@@ -94,4 +94,22 @@ public final class KafkaIo {
                 .setKafkaProducerConfig(p)
                 .build();
     }
+
+    /**
+     * @return an at-least-once sink: records are visible as soon as they are acknowledged, without waiting for a
+     *     checkpoint; after a restore, what was written since the last checkpoint may be written again. For outputs
+     *     whose readers tolerate repeats (model snapshots: scorers take only newer versions)
+     */
+    public static <T> KafkaSink<T> atLeastOnceSink(Config config, KafkaRecordSerializationSchema<T> ser) {
+        Properties p = new Properties();
+        p.setProperty("linger.ms", "0");
+        p.setProperty("acks", "all");
+        p.setProperty("enable.idempotence", "true");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.get(JobSettings.BOOTSTRAP))
+                .setRecordSerializer(ser)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(p)
+                .build();
+    }
 }

@@ -35,7 +35,7 @@ public class LabelDecodeFunction extends DecodingFunction<LabelEvent> {
 
     @Override
     protected LabelEvent decode(RawRecord r) {
-        return toLabel(domain.labels(), deserializer.deserialize(r.topic, r.value), r.timestamp);
+        return toLabel(domain.labels(), deserializer.deserialize(r.topic, r.value), r.timestamp).at(r.partition, r.offset);
     }
 
     /**

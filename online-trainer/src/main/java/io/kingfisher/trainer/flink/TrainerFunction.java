@@ -9,6 +9,7 @@ import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.store.FileSystemModelStore;
 import io.kingfisher.trainer.GoldenSet;
 import io.kingfisher.trainer.TrainerConfig;
+import io.kingfisher.trainer.VersionBlocks;
 import io.kingfisher.trainer.online.Example;
 import io.kingfisher.trainer.online.LearnerSettings;
 import io.kingfisher.trainer.online.LearningDecision;
@@ -49,6 +50,11 @@ import java.util.Map;
  * <p>Run with parallelism 1, both inputs keyed by a constant (one model per domain). The learner's state and the
  * snapshots of the champion, its parent and the warm start are in operator state, so after a restore the trainer
  * continues from the checkpoint and every example after it is trained on once.
+ *
+ * <p>Its snapshots may go out through an at-least-once sink, visible before the checkpoint that covers them: a
+ * restored trainer numbers its publications above every version reserved in the store ({@link VersionBlocks}), so no
+ * version is ever published twice, and it adopts its own pre-failure publications when they come back on input 2
+ * before it publishes again.
  */
 public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, ModelSnapshot, ModelSnapshot>
         implements CheckpointedFunction {
@@ -75,6 +81,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
     private transient List<Example> waiting;
     private transient ListState<byte[]> checkpointed;
     private transient FileSystemModelStore store;
+    private transient VersionBlocks versionBlocks;
     private transient Counter examples;
     private transient Counter published;
     private transient Counter refused;
@@ -201,6 +208,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
         }
         double lr = Double.parseDouble(s.getTrainerConfig().getOrDefault(TrainerConfig.LEARNING_RATE, "0.001"));
         learner = new OnlineLearner(settings, network, s.getVersion(), golden, lr);
+        learner.numberVersionsAbove(versionBlocks.lastReserved(s.getVersion()));
         models = new Models();
         models.frozen = s;
         models.champion = s;
@@ -229,6 +237,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
         long now = ctx.timerService().currentProcessingTime();
         for (LearningDecision d : decisions) {
             if (d instanceof LearningDecision.Publish p) {
+                versionBlocks.reserve(p.version());
                 ModelSnapshot s = snapshot(p.version(), p.parentVersion(), p.network(), p.config(), p.metrics(), now);
                 models.parent = models.champion;
                 models.champion = s;
@@ -239,6 +248,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
                 Map<String, String> config = new LinkedHashMap<>();
                 config.put("source", "rollback");
                 config.put("rollback_of", String.valueOf(r.restoredVersion()));
+                versionBlocks.reserve(r.version());
                 ModelSnapshot s = snapshot(r.version(), r.restoredVersion(), r.network(), config, r.metrics(), now);
                 models.champion = s;
                 models.parent = null;
@@ -328,6 +338,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         store = new FileSystemModelStore(modelStore);
+        versionBlocks = new VersionBlocks(store, domain);
         waiting = new ArrayList<>();
         checkpointed = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("online-learner", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -359,6 +370,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
         MultiLayerNetwork parent = m.parent == null ? null : Snapshots.loadNetwork(m.parent, store, hmacKey, featureSpecHash);
         learner = OnlineLearner.restore(settings, golden, st, frozen, m.frozen.getVersion(), champion, m.champion.getVersion(),
                 parent, m.parent == null ? -1 : m.parent.getVersion());
+        learner.numberVersionsAbove(versionBlocks.lastReserved(learner.latestVersion()));
         models = m;
         LOG.info("Trainer of {} restored: champion v{}, {} examples trained", domain, m.champion.getVersion(), learner.examples());
     }

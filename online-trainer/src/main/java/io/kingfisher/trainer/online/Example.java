@@ -14,8 +14,9 @@ import java.io.Serializable;
  * @param labelIngestTime when the label arrived (its Kafka timestamp), epoch ms; 0 for a label that never came
  *                        (a timeout or provisional negative)
  * @param labelSource     {@code label}, {@code timeout}, {@code provisional} or {@code correction}
- * @param partition       partition of the examples topic the example was read from (-1 if not from Kafka)
- * @param offset          its offset there (-1 if not from Kafka)
+ * @param partition       partition of the labels topic the settling label record was read from (-1 for a timeout,
+ *                        a provisional negative, or a label not from Kafka)
+ * @param offset          that label record's offset (-1 likewise)
  */
 public record Example(float[] features, float label, double servedScore, long servedVersion, long eventTime,
                       long labelIngestTime, String labelSource, int partition, long offset) implements Serializable {

@@ -59,6 +59,7 @@ public final class OnlineLearner {
     private final List<MultiLayerNetwork> members = new ArrayList<>();
 
     private State state;
+    private long versionFloor;
     private final float[][] batchX;
     private final Example[] batch;
     private int batchRows;
@@ -426,7 +427,7 @@ public final class OnlineLearner {
             out.add(new LearningDecision.Refuse(refusal, metrics));
             return;
         }
-        long version = ++state.latestVersion;
+        long version = nextVersion();
         state.published++;
         metrics.put("trained_through_label_ingest_ms", (double) state.trainedThroughLabelIngest[best]);
         metrics.put("examples.since_parent", (double) state.examplesSincePublish);
@@ -474,7 +475,7 @@ public final class OnlineLearner {
     static final double CHANCE_MARGIN = 0.02;
 
     private LearningDecision rollBack(String why, Map<String, Double> check) {
-        long version = ++state.latestVersion;
+        long version = nextVersion();
         long restored = parentVersion;
         state.rolledBack++;
         Map<String, Double> metrics = new LinkedHashMap<>(check);
@@ -528,7 +529,8 @@ public final class OnlineLearner {
         return new LearningDecision.Adopted(version, "v" + version + " was published elsewhere; fine-tuning continues from it", m);
     }
 
-    /** @return the input range seen so far: examples, event times, examples-topic offsets per partition */
+    /** @return the input range seen so far: examples, event times, and per labels-topic partition the offsets of the
+     *     label records it trained on (timeouts and provisional negatives have none) */
     private Map<String, String> inputRange() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("input.examples", String.valueOf(state.examples));
@@ -536,7 +538,7 @@ public final class OnlineLearner {
         m.put("input.event_time_to", String.valueOf(state.maxEventTime));
         StringBuilder b = new StringBuilder();
         state.offsets.forEach((p, r) -> b.append(b.isEmpty() ? "" : ",").append(p).append(':').append(r[0]).append('-').append(r[1]));
-        m.put("input.offsets", b.toString());
+        m.put("input.label_offsets", b.toString());
         return m;
     }
 
@@ -687,6 +689,22 @@ public final class OnlineLearner {
     }
 
     public long latestVersion() {
+        return state.latestVersion;
+    }
+
+    /**
+     * Numbers this learner's next publications above {@code version}, without changing which snapshots it adopts: a
+     * snapshot newer than the latest it knows (e.g. its own, published after the checkpoint it was restored from) is
+     * still adopted. Not checkpointed: the caller sets it on every start and restore.
+     *
+     * @param version every version that may already have been published
+     */
+    public void numberVersionsAbove(long version) {
+        versionFloor = Math.max(versionFloor, version);
+    }
+
+    private long nextVersion() {
+        state.latestVersion = Math.max(state.latestVersion, versionFloor) + 1;
         return state.latestVersion;
     }
 
