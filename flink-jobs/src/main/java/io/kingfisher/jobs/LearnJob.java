@@ -67,7 +67,8 @@ public final class LearnJob {
     }
 
     /**
-     * The learning job's runtime choices: its own parallelism ({@code learning.parallelism}), and unaligned
+     * The learning job's runtime choices: its own parallelism ({@code learning.parallelism}) and checkpoint interval
+     * ({@code learning.checkpoint_interval}), and unaligned
      * checkpoints, so a checkpoint (which is what makes examples and
      * snapshots visible downstream) is not held up behind records queued in front of a busy operator.
      */
@@ -76,6 +77,10 @@ public final class LearnJob {
         c.set(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED, true);
         env.configure(c);
         env.setParallelism(config.get(LearnSettings.PARALLELISM));
+        // Nothing the trainer learns from or publishes waits for these checkpoints, and each one serializes the
+        // trainer's members with their optimizer state (megabytes for clicks) on its task thread.
+        env.enableCheckpointing(config.get(LearnSettings.CHECKPOINT_INTERVAL).toMillis(),
+                org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
     }
 
     /** The feedback join's rule: the domain's label rule plus the job's provisional-negative and late-label settings. */

@@ -66,11 +66,14 @@ public final class LearnSettings {
     public static final Setting<Double> DRIFT_CONFIDENCE = Setting.decimal("learning.drift.confidence",
             "ADWIN confidence on the served model's loss (smaller: fewer false alarms, later detection)",
             D.driftConfidence(), 1e-9, 0.5);
+    public static final Setting<Duration> CHECKPOINT_INTERVAL = Setting.duration("learning.checkpoint_interval",
+            "checkpoint interval of the learning job: bounds the replay after a failure and how soon <domain>.examples "
+                    + "shows new examples; the trainer and scorers do not wait for it", Duration.ofSeconds(5), Duration.ofMillis(50));
     public static final Setting<PayloadFormat> PAYLOAD_FORMAT = Setting.choice("learning.payload_format",
             "the payload format of published snapshots: float (with optimizer state) or int8 (per-channel int8 weights, "
                     + "2-3 times smaller, served dequantized)", PayloadFormat.FLOAT, PayloadFormat.class);
 
-    public static final List<Setting<?>> ALL = List.of(PAYLOAD_FORMAT, PARALLELISM, PROVISIONAL_AFTER, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
+    public static final List<Setting<?>> ALL = List.of(CHECKPOINT_INTERVAL, PAYLOAD_FORMAT, PARALLELISM, PROVISIONAL_AFTER, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
             PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SCALE, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
             GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_CONFIDENCE);
 

@@ -89,6 +89,7 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
     private transient Counter drifts;
     private transient Counter dropped;
     private transient long nextTimer;
+    private transient long newestLabelIngest;
 
     /** The published snapshots the learner's networks came from: reloaded from the store on a restore. */
     private static final class Models implements Serializable {
@@ -140,6 +141,9 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
 
     @Override
     public void processElement1(Example e, Context ctx, Collector<ModelSnapshot> out) throws Exception {
+        if (e.fromLabelRecord()) {
+            newestLabelIngest = Math.max(newestLabelIngest, e.labelIngestTime());
+        }
         if (learner == null) {
             if (waiting.size() < MAX_WAITING) {
                 waiting.add(e);
@@ -243,6 +247,10 @@ public class TrainerFunction extends KeyedCoProcessFunction<Integer, Example, Mo
                 models.champion = s;
                 published.inc();
                 out.collect(s);
+                Double through = p.metrics().get("trained_through_label_ingest_ms");
+                LOG.info("Trainer of {} published v{}: trained on labels up to {} ms old, newest label received {} ms ago",
+                        domain, p.version(), through == null || through <= 0 ? "-" : String.valueOf(now - through.longValue()),
+                        newestLabelIngest == 0 ? "-" : String.valueOf(now - newestLabelIngest));
                 emit(ctx, now, LearningEventKind.PUBLISHED, p.version(), p.parentVersion(), p.reason(), p.metrics());
             } else if (d instanceof LearningDecision.RollBack r) {
                 Map<String, String> config = new LinkedHashMap<>();
