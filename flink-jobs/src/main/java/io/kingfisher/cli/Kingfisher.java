@@ -18,11 +18,14 @@ public final class Kingfisher implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** Exit code of a command that needs a usable GPU and has none ({@code bench scoring --backend cuda}). */
+    public static final int NO_GPU = 4;
+
     public static void main(String[] args) {
         System.exit(run(args, new java.io.PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line and returns its exit code: 0 ok, 2 bad usage or configuration, 3 demo checks failed. */
+    /** Runs the command line and returns its exit code: 0 ok, 2 bad usage or configuration, 3 demo checks failed, 4 no usable GPU. */
     public static int run(String[] args, java.io.PrintWriter err) {
         CommandLine cl = new CommandLine(new Kingfisher());
         cl.setErr(err);
