@@ -1,5 +1,6 @@
 package io.kingfisher.bench;
 
+import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.scoring.Architectures;
 import io.kingfisher.scoring.Dl4jModel;
@@ -10,6 +11,7 @@ import io.kingfisher.scoring.ScoringBackend;
 import io.kingfisher.scoring.cuda.BackendUnavailableException;
 import io.kingfisher.scoring.cuda.Backends;
 import io.kingfisher.scoring.cuda.CudaAvailability;
+import io.kingfisher.scoring.reference.ReferenceModel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.ArrayList;
@@ -55,6 +57,13 @@ public final class CudaScoringBench {
     private static final int DIFF_MIN_EVENTS = 2048;
     private static final long SEED = 29L;
 
+    /** The dry run's stand-in for the GPU: the plain-Java reference forward pass. */
+    static final ModelFactory REFERENCE = (net, version, capacity) -> {
+        ReferenceModel m = new ReferenceModel(net, version);
+        net.close();
+        return m;
+    };
+
     private CudaScoringBench() {
     }
 
@@ -79,17 +88,27 @@ public final class CudaScoringBench {
      * @throws BackendUnavailableException without a usable GPU, before any training
      */
     public static Map<String, Map<String, Object>> run(int train, int events, List<Integer> batchSizes) {
+        return run(train, events, batchSizes, false);
+    }
+
+    /**
+     * @param dryRun run the plain-Java reference ({@code ReferenceModel}, what the GPU computes) in the GPU's place:
+     *               checks the benchmark and what it loads (for packaging) on a machine without a GPU; its figures say
+     *               nothing about a GPU
+     */
+    public static Map<String, Map<String, Object>> run(int train, int events, List<Integer> batchSizes, boolean dryRun) {
         BenchModels.requireAtLeast("--train", train, 1000);
         BenchModels.requireAtLeast("--events", events, 100);
         checkBatchSizes(batchSizes);
-        CudaAvailability gpu = requireGpu();
+        CudaAvailability gpu = dryRun ? null : requireGpu();
+        ModelFactory device = dryRun ? REFERENCE : Backends.CUDA;
         Nd4jThreads.configure(1);
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        for (Domain domain : FeatureBench.builtInDomains()) {
+        for (Domain domain : BuiltInDomains.NAMES.stream().map(BuiltInDomains::byName).toList()) {
             BenchModels.Trained t = BenchModels.train(domain, train, events, SEED);
             try {
-                Map<String, Object> r = measure(t, batchSizes, Backends.CUDA, MIN_NANOS);
-                r.put(DEVICE, gpu.describe());
+                Map<String, Object> r = measure(t, batchSizes, device, dryRun ? MIN_NANOS / 20 : MIN_NANOS);
+                r.put(DEVICE, dryRun ? "none: dry run, the plain-Java reference in the GPU's place" : gpu.describe());
                 out.put(domain.name(), r);
             } finally {
                 t.network().close();

@@ -82,6 +82,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "also write the results as JSON")
         Path json;
 
+        @Option(names = "--dry-run", hidden = true, description = "with --backend cuda: the plain-Java reference stands in "
+                + "for the GPU (checks the bench and its packaging on a machine without one)")
+        boolean dryRun;
+
         @Override
         public Integer call() throws Exception {
             ScoringBackend b = ScoringBackend.parse(backend);
@@ -97,7 +101,7 @@ final class BenchCommand implements Runnable {
             List<Integer> sizes = batches == null ? CudaScoringBench.DEFAULT_BATCH_SIZES : batches;
             Map<String, Map<String, Object>> results;
             try {
-                results = CudaScoringBench.run(train, events, sizes);
+                results = CudaScoringBench.run(train, events, sizes, dryRun);
             } catch (BackendUnavailableException e) {
                 spec.commandLine().getErr().println("kingfisher: " + e.problem());
                 return Kingfisher.NO_GPU;
@@ -158,7 +162,7 @@ final class BenchCommand implements Runnable {
     static void report(String table, Map<String, ? extends Map<String, ?>> results, Path json) throws java.io.IOException {
         System.out.println(table.stripTrailing());
         if (json != null) {
-            FeatureBench.writeJson(results, json);
+            io.kingfisher.bench.BenchJson.write(results, json);
             System.out.println("written to " + json);
         }
     }

@@ -27,7 +27,12 @@ public final class Kingfisher implements Runnable {
 
     /** Runs the command line and returns its exit code: 0 ok, 2 bad usage or configuration, 3 demo checks failed, 4 no usable GPU. */
     public static int run(String[] args, java.io.PrintWriter err) {
-        CommandLine cl = new CommandLine(new Kingfisher());
+        return execute(new Kingfisher(), args, err);
+    }
+
+    /** Runs a command (the whole CLI, or one command tree on its own) with the CLI's error handling and exit codes. */
+    static int execute(Object command, String[] args, java.io.PrintWriter err) {
+        CommandLine cl = new CommandLine(command);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable root = ex;
