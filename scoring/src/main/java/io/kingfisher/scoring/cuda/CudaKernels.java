@@ -36,14 +36,15 @@ public final class CudaKernels {
     public static final String SOURCE = """
             // Kingfisher scoring kernels (io.kingfisher.scoring.cuda.CudaKernels). float32 throughout, no FMA contraction.
             extern "C" __global__ void kf_standardize(float* x, const float* mean, const float* inv, int width, int n) {
-                int i = blockIdx.x * blockDim.x + threadIdx.x;
-                if (i >= n) return;
+                long long gid = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+                if (gid >= n) return;
+                int i = (int) gid;
                 int c = i % width;
                 x[i] = __fmul_rn(__fsub_rn(x[i], mean[c]), inv[c]);
             }
 
             __device__ __forceinline__ long long kf_bucket(float v, int vocabulary) {
-                if (isnan(v)) return 0;
+                if (v != v) return 0;                                   // NaN: a missing id
                 long long m = ((long long) v) % (long long) vocabulary;  // truncation toward zero, like Java's (long)
                 return m < 0 ? m + vocabulary : m;
             }
@@ -51,8 +52,9 @@ public final class CudaKernels {
             // tableMeta: per table (vocabulary, dimension, offset); columns: per output column (kind, a, b, 0).
             extern "C" __global__ void kf_embed(const float* x, int nIn, const float* tables, const int* tableMeta,
                                                 const int* columns, int outWidth, float* y, int n) {
-                int i = blockIdx.x * blockDim.x + threadIdx.x;
-                if (i >= n) return;
+                long long gid = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+                if (gid >= n) return;
+                int i = (int) gid;
                 int r = i / outWidth;
                 int c = i - r * outWidth;
                 const float* row = x + (long long) r * nIn;
@@ -79,8 +81,9 @@ public final class CudaKernels {
             }
 
             extern "C" __global__ void kf_bias_act(float* y, const float* bias, int width, int act, int n) {
-                int i = blockIdx.x * blockDim.x + threadIdx.x;
-                if (i >= n) return;
+                long long gid = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+                if (gid >= n) return;
+                int i = (int) gid;
                 float z = __fadd_rn(y[i], bias[i % width]);
                 if (act == 1) {
                     z = z > 0.0f ? z : 0.0f;
