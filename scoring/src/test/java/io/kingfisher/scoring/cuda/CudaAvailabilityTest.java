@@ -26,19 +26,19 @@ class CudaAvailabilityTest {
 
     @Test
     void theMissingSharedLibraryIsReadFromTheLinkError() {
-        UnsatisfiedLinkError cause = new UnsatisfiedLinkError("/home/u/.javacpp/cache/cuda.jar/org/bytedeco/cuda/linux-x86_64/"
+        UnsatisfiedLinkError cause = new UnsatisfiedLinkError("cache/cuda.jar/org/bytedeco/cuda/linux-x86_64/"
                 + "libjnicudart.so: libcudart.so.13: cannot open shared object file: No such file or directory");
         UnsatisfiedLinkError outer = new UnsatisfiedLinkError("no jnicudart in java.library.path: /usr/lib");
         outer.initCause(cause);
         assertEquals("libcudart.so.13", CudaAvailability.missingLibrary(outer));
         assertEquals("libcuda.so.1", CudaAvailability.missingLibrary(new UnsatisfiedLinkError(
-                "/x/libjnicudart.so: libcuda.so.1: cannot open shared object file: No such file or directory")));
+                "libjnicudart.so: libcuda.so.1: cannot open shared object file: No such file or directory")));
         assertNull(CudaAvailability.missingLibrary(new UnsatisfiedLinkError("no jnicudart in java.library.path")));
 
         String runtime = CudaAvailability.explainLoadFailure(outer, "the CUDA runtime bindings", "libcudart.so.13");
         assertTrue(runtime.contains("libcudart.so.13 (the CUDA 13 runtime) was not found"), runtime);
         String driver = CudaAvailability.explainLoadFailure(new UnsatisfiedLinkError(
-                "/x/libjnicudart.so: libcuda.so.1: cannot open shared object file"), "the CUDA runtime bindings", "");
+                "libjnicudart.so: libcuda.so.1: cannot open shared object file"), "the CUDA runtime bindings", "");
         assertTrue(driver.contains("libcuda.so.1 (the NVIDIA driver's CUDA library"), driver);
         String other = CudaAvailability.explainLoadFailure(new UnsatisfiedLinkError("something else"), "cuBLAS",
                 "libcublas.so.13");
