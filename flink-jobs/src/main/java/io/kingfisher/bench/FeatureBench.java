@@ -1,7 +1,5 @@
 package io.kingfisher.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kingfisher.config.Config;
 import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
@@ -374,11 +372,7 @@ public final class FeatureBench {
 
     /** Writes {@code {"<domain>": {"updates_per_sec_per_core": …, "state_bytes_per_entity": …, …}}}. */
     public static void writeJson(Map<String, ? extends Map<String, ?>> results, Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results) + "\n");
+        BenchJson.write(results, file);
     }
 
     /** {@code [--events N] [--entities N] [--json OUT]}: prints the table, and writes the JSON when asked. */

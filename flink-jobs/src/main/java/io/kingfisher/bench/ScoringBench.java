@@ -1,5 +1,6 @@
 package io.kingfisher.bench;
 
+import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.scoring.Dl4jModel;
 import io.kingfisher.scoring.Nd4jThreads;
@@ -86,7 +87,7 @@ public final class ScoringBench {
         }
         Nd4jThreads.configure(1);
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        for (Domain domain : FeatureBench.builtInDomains()) {
+        for (Domain domain : BuiltInDomains.NAMES.stream().map(BuiltInDomains::byName).toList()) {
             BenchModels.Trained t = BenchModels.train(domain, train, events, SEED);
             try {
                 out.put(domain.name(), measure(t, batchSizes));

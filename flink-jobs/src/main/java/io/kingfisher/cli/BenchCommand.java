@@ -1,8 +1,11 @@
 package io.kingfisher.cli;
 
 import io.kingfisher.bench.CompressionBench;
+import io.kingfisher.bench.CudaScoringBench;
 import io.kingfisher.bench.FeatureBench;
 import io.kingfisher.bench.ScoringBench;
+import io.kingfisher.scoring.ScoringBackend;
+import io.kingfisher.scoring.cuda.BackendUnavailableException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,10 +51,18 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** Micro-batched scoring against per-event {@code network.output()}, per built-in domain, on the same model and events. */
+    /**
+     * Micro-batched scoring against per-event {@code network.output()}, per built-in domain, on the same model and events;
+     * with {@code --backend cuda}, the cuBLAS backend beside ND4J on the CPU instead.
+     */
     @Command(name = "scoring", mixinStandardHelpOptions = true,
-            description = "Events/s per core and per-event latency of micro-batched scoring against one network.output() per event.")
+            description = {"Events/s per core and per-event latency of micro-batched scoring against one network.output() per event.",
+                    "With --backend cuda: events/s and batch latency of the cuBLAS backend beside ND4J on the CPU, and their "
+                            + "largest score difference, per domain and batch size (exit code 4 without a usable GPU)."})
     static final class Scoring implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--train", description = "simulated events each domain's model is trained on (default: ${DEFAULT-VALUE})",
                 defaultValue = "" + ScoringBench.DEFAULT_TRAIN)
         int train;
@@ -60,17 +71,42 @@ final class BenchCommand implements Runnable {
                 defaultValue = "" + ScoringBench.DEFAULT_EVENTS)
         int events;
 
-        @Option(names = "--batch", split = ",", description = "batch sizes of the batched path; the largest is the headline "
-                + "(default: ${DEFAULT-VALUE})", defaultValue = "64,256")
+        @Option(names = {"--batch", "--batch-sizes"}, split = ",", description = "batch sizes; without --backend the largest "
+                + "is the headline (default: 64,256; with --backend cuda: 1,64,256,4096,65536)")
         List<Integer> batches;
+
+        @Option(names = "--backend", description = "nd4j (the default: batched against per-event ND4J) or cuda (cuBLAS on "
+                + "the GPU beside ND4J on the CPU)", defaultValue = "nd4j")
+        String backend;
 
         @Option(names = "--json", description = "also write the results as JSON")
         Path json;
 
+        @Option(names = "--dry-run", hidden = true, description = "with --backend cuda: the plain-Java reference stands in "
+                + "for the GPU (checks the bench and its packaging on a machine without one)")
+        boolean dryRun;
+
         @Override
         public Integer call() throws Exception {
-            Map<String, Map<String, Object>> results = ScoringBench.run(train, events, batches);
-            report(ScoringBench.table(results), results, json);
+            ScoringBackend b = ScoringBackend.parse(backend);
+            if (b == ScoringBackend.CUDA_OR_CPU) {
+                throw new IllegalArgumentException("--backend must be nd4j or cuda, was " + backend);
+            }
+            if (b == ScoringBackend.ND4J) {
+                Map<String, Map<String, Object>> results = ScoringBench.run(train, events,
+                        batches == null ? ScoringBench.DEFAULT_BATCH_SIZES : batches);
+                report(ScoringBench.table(results), results, json);
+                return 0;
+            }
+            List<Integer> sizes = batches == null ? CudaScoringBench.DEFAULT_BATCH_SIZES : batches;
+            Map<String, Map<String, Object>> results;
+            try {
+                results = CudaScoringBench.run(train, events, sizes, dryRun);
+            } catch (BackendUnavailableException e) {
+                spec.commandLine().getErr().println("kingfisher: " + e.problem());
+                return Kingfisher.NO_GPU;
+            }
+            report(CudaScoringBench.table(results), results, json);
             return 0;
         }
     }
@@ -126,7 +162,7 @@ final class BenchCommand implements Runnable {
     static void report(String table, Map<String, ? extends Map<String, ?>> results, Path json) throws java.io.IOException {
         System.out.println(table.stripTrailing());
         if (json != null) {
-            FeatureBench.writeJson(results, json);
+            io.kingfisher.bench.BenchJson.write(results, json);
             System.out.println("written to " + json);
         }
     }

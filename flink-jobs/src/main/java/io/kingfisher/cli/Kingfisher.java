@@ -18,13 +18,21 @@ public final class Kingfisher implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** Exit code of a command that needs a usable GPU and has none ({@code bench scoring --backend cuda}). */
+    public static final int NO_GPU = 4;
+
     public static void main(String[] args) {
         System.exit(run(args, new java.io.PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line and returns its exit code: 0 ok, 2 bad usage or configuration, 3 demo checks failed. */
+    /** Runs the command line and returns its exit code: 0 ok, 2 bad usage or configuration, 3 demo checks failed, 4 no usable GPU. */
     public static int run(String[] args, java.io.PrintWriter err) {
-        CommandLine cl = new CommandLine(new Kingfisher());
+        return execute(new Kingfisher(), args, err);
+    }
+
+    /** Runs a command (the whole CLI, or one command tree on its own) with the CLI's error handling and exit codes. */
+    static int execute(Object command, String[] args, java.io.PrintWriter err) {
+        CommandLine cl = new CommandLine(command);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable root = ex;

@@ -3,6 +3,7 @@ package io.kingfisher.cli;
 import io.kingfisher.config.Config;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.jobs.JobSettings;
+import io.kingfisher.jobs.ScoreJob;
 import io.kingfisher.jobs.LearnJob;
 import io.kingfisher.schemas.topic.Topics;
 import io.kingfisher.models.WarmStart;
@@ -40,7 +41,7 @@ final class Launcher {
         Map<String, String> probe = new HashMap<>(o.jobOverrides());
         probe.putIfAbsent(JobSettings.BOOTSTRAP.key(), "placeholder:9092");
         probe.putIfAbsent(JobSettings.REGISTRY_URL.key(), "http://placeholder");
-        Config.of(probe, JobSettings.ALL);
+        ScoreJob.requireBackend(Config.of(probe, JobSettings.ALL)); // and scoring.backend=cuda needs a usable GPU here
 
         long t0 = System.currentTimeMillis();
         LocalStack stack = LocalStack.start(o.resolveDataDir(), o.kafkaPort, o.registryPort);

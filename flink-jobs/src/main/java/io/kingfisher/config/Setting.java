@@ -52,6 +52,26 @@ public final class Setting<T> {
                 v -> true, "one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * A choice among an enum's constants, each spelled its own way in configuration (e.g. {@code cuda-or-cpu}).
+     *
+     * @param spelling how a constant is written; matched case-insensitively, surrounding blanks ignored
+     */
+    public static <E extends Enum<E>> Setting<E> choice(String key, String description, E defaultValue, Class<E> type,
+                                                        Function<E, String> spelling) {
+        E[] values = type.getEnumConstants();
+        Function<String, E> parser = s -> {
+            for (E v : values) {
+                if (spelling.apply(v).equalsIgnoreCase(s.trim())) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException((String) null);
+        };
+        return new Setting<>(key, description, defaultValue, parser, v -> true,
+                "one of " + java.util.Arrays.stream(values).map(spelling).toList());
+    }
+
     public String key() {
         return key;
     }

@@ -1,6 +1,7 @@
 package io.kingfisher.jobs;
 
 import io.kingfisher.config.Setting;
+import io.kingfisher.scoring.ScoringBackend;
 
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +43,12 @@ public final class JobSettings {
             "oldest a model may be (now minus its snapshot's created_at) to score; while it is older, events are held "
                     + "in checkpointed state until a fresher snapshot is accepted (0 = no limit)", Duration.ZERO, Duration.ZERO);
 
+    public static final Setting<ScoringBackend> BACKEND = Setting.choice(ScoringBackend.SETTING,
+            "what scores: nd4j (ND4J on the CPU), cuda (cuBLAS on the GPU; the job fails at start-up without a usable GPU) "
+                    + "or cuda-or-cpu (the GPU if usable, else ND4J after one warning)", ScoringBackend.ND4J,
+            ScoringBackend.class, ScoringBackend::configName);
+
     public static final List<Setting<?>> ALL = Stream.concat(Stream.<Setting<?>>of(BOOTSTRAP, REGISTRY_URL, PARALLELISM,
             CHECKPOINT_INTERVAL, CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY,
-            BATCH_SIZE, BATCH_TIMEOUT, MAX_MODEL_AGE), LearnSettings.ALL.stream()).toList();
+            BATCH_SIZE, BATCH_TIMEOUT, MAX_MODEL_AGE, BACKEND), LearnSettings.ALL.stream()).toList();
 }

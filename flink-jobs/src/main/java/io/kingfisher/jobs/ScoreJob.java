@@ -11,6 +11,9 @@ import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.FeatureVector;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
+import io.kingfisher.scoring.ScoringBackend;
+import io.kingfisher.scoring.cuda.BackendUnavailableException;
+import io.kingfisher.scoring.cuda.Backends;
 import io.kingfisher.scoring.flink.ScoringOperator;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.snapshot.Verification;
@@ -51,6 +54,7 @@ public final class ScoreJob {
     private final ModelSnapshot initialModel;
     private final String modelStore;
     private final byte[] hmacKey;
+    private final ScoringBackend backend;
     private Outputs.Sinks outputSinks = Outputs.Sinks.NONE;
 
     /**
@@ -58,7 +62,9 @@ public final class ScoreJob {
      *                     events until the first snapshot from {@code model.snapshots} is accepted; verified
      *                     (signature, feature spec) now, and against its payload when the scorer starts
      * @param modelStore   root URI of the model store holding the payloads
-     * @throws ConfigException          if {@code model.hmac_key} is shorter than {@value Snapshots#MIN_KEY_BYTES} bytes
+     * @throws ConfigException          if {@code model.hmac_key} is shorter than {@value Snapshots#MIN_KEY_BYTES} bytes, or
+     *                                  {@code scoring.backend} is {@code cuda} and this machine has no usable GPU (the
+     *                                  message says what is missing)
      * @throws IllegalArgumentException if the initial model does not fit the domain or fails verification
      */
     public ScoreJob(Domain domain, Config config, ModelSnapshot initialModel, String modelStore) {
@@ -72,6 +78,7 @@ public final class ScoreJob {
             throw new ConfigException(JobSettings.MODEL_HMAC_KEY.key(), "must have at least " + Snapshots.MIN_KEY_BYTES
                     + " bytes (UTF-8), had " + hmacKey.length);
         }
+        this.backend = requireBackend(config);
         domain.inputBinding(); // fail now, not in a task, if the domain's fields do not fit its schema
         if (initialModel != null) {
             if (!initialModel.getDomain().equals(domain.name())) {
@@ -89,6 +96,23 @@ public final class ScoreJob {
                         + (hmacKey == null ? "" : " (checked with " + JobSettings.MODEL_HMAC_KEY.key() + ")"));
             }
         }
+    }
+
+    /**
+     * Checks {@code scoring.backend} on this machine: {@code cuda} needs a usable GPU; {@code cuda-or-cpu} without one
+     * logs one warning and scores on ND4J. (Each scoring subtask resolves it again where it runs.)
+     *
+     * @return the configured backend
+     * @throws ConfigException naming {@code scoring.backend} and what is missing, for {@code cuda} without a usable GPU
+     */
+    public static ScoringBackend requireBackend(Config config) {
+        ScoringBackend backend = config.get(JobSettings.BACKEND);
+        try {
+            Backends.resolve(backend);
+        } catch (BackendUnavailableException e) {
+            throw new ConfigException(JobSettings.BACKEND.key(), e.problem());
+        }
+        return backend;
     }
 
     /**
@@ -150,6 +174,7 @@ public final class ScoreJob {
                 .hmacKey(hmacKey)
                 .batching(config.get(JobSettings.BATCH_SIZE), config.get(JobSettings.BATCH_TIMEOUT).toMillis())
                 .maxModelAgeMs(config.get(JobSettings.MAX_MODEL_AGE).toMillis())
+                .backend(backend)
                 .build();
         SingleOutputStreamOperator<Score> scored = toScore
                 .connect(domainSnapshots.broadcast())

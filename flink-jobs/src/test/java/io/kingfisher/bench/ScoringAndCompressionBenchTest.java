@@ -78,4 +78,41 @@ class ScoringAndCompressionBenchTest {
         e = assertThrows(IllegalArgumentException.class, () -> ScoringBench.run(5000, 1000, List.of(0)));
         assertTrue(e.getMessage().contains("--batch"), e.getMessage());
     }
+
+    @Test
+    void cudaBenchComparesADeviceModelWithNd4jPerBatchSize() {
+        // The plain-Java reference (what the GPU computes) stands in for the device: the bench's logic without a GPU.
+        io.kingfisher.scoring.ModelFactory reference = (net, version, capacity) -> {
+            io.kingfisher.scoring.reference.ReferenceModel m = new io.kingfisher.scoring.reference.ReferenceModel(net, version);
+            net.close();
+            return m;
+        };
+        Map<String, Object> r = CudaScoringBench.measure(clinical, List.of(500, 1, 64), reference, 50_000_000L);
+        assertEquals(500, r.get(CudaScoringBench.EVENTS), "the 400 held-out events repeated up to the largest batch");
+        assertEquals(clinical.training().architecture(), r.get(CudaScoringBench.ARCHITECTURE));
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> batches = (Map<String, Map<String, Object>>) r.get(CudaScoringBench.BATCHES);
+        assertEquals(List.of("1", "64", "500"), List.copyOf(batches.keySet()));
+        for (Map<String, Object> b : batches.values()) {
+            for (String key : List.of(CudaScoringBench.CUDA_EPS, CudaScoringBench.ND4J_EPS, CudaScoringBench.CUDA_P50_MS,
+                    CudaScoringBench.CUDA_P99_MS, CudaScoringBench.ND4J_P50_MS, CudaScoringBench.ND4J_P99_MS, CudaScoringBench.SPEEDUP)) {
+                double v = ((Number) b.get(key)).doubleValue();
+                assertTrue(v > 0 && Double.isFinite(v), key + " = " + v);
+            }
+            assertTrue(((Number) b.get(CudaScoringBench.MAX_ABS_DIFF)).doubleValue() <= 1e-5, b.toString());
+            assertEquals(500, b.get(CudaScoringBench.DIFF_EVENTS));
+        }
+        String table = CudaScoringBench.table(Map.of("clinical", r));
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("clinical") && l.contains(" 1 ")), table);
+    }
+
+    @Test
+    void cudaBenchTilesEventsAndChecksBatchSizes() {
+        float[] rows = {1, 2, 3, 4, 5, 6};
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 1, 2, 3, 4},
+                CudaScoringBench.tile(rows, 2, 5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CudaScoringBench.checkBatchSizes(List.of(1, 70_000)));
+        assertTrue(e.getMessage().contains("--batch-sizes"), e.getMessage());
+    }
 }

@@ -43,4 +43,27 @@ class KingfisherCliTest {
         String err = run(2, "demo", "--speed", "9");
         assertTrue(err.contains("--speed"), err);
     }
+
+    @Test
+    void anUnknownScoringBackendIsNamed() {
+        String err = run(2, "local", "-D", "scoring.backend=gpu");
+        assertTrue(err.contains("scoring.backend: cannot parse 'gpu', expected one of [nd4j, cuda, cuda-or-cpu]"), err);
+    }
+
+    @Test
+    void cudaWithoutAUsableGpuFailsBeforeAnythingStarts() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(io.kingfisher.scoring.cuda.CudaAvailability.probe().usable(),
+                "this machine has a usable GPU");
+        String err = run(2, "local", "-D", "scoring.backend=cuda");
+        assertTrue(err.contains("kingfisher: scoring.backend: cuda needs a usable GPU, and there is none: "), err);
+    }
+
+    @Test
+    void theCudaScoringBenchWithoutAUsableGpuExitsNonZeroSayingWhatIsMissing() {
+        io.kingfisher.scoring.cuda.CudaAvailability gpu = io.kingfisher.scoring.cuda.CudaAvailability.probe();
+        org.junit.jupiter.api.Assumptions.assumeFalse(gpu.usable(), "this machine has a usable GPU");
+        String err = run(Kingfisher.NO_GPU, "bench", "scoring", "--backend", "cuda", "--batch-sizes", "1,64");
+        assertTrue(err.contains("kingfisher: bench scoring --backend cuda needs a usable GPU: " + gpu.missing()), err);
+        assertTrue(run(2, "bench", "scoring", "--backend", "tpu").contains("unknown backend 'tpu'"));
+    }
 }

@@ -5,6 +5,9 @@ import io.kingfisher.config.ConfigException;
 import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.schemas.core.ModelSnapshot;
+import io.kingfisher.scoring.ScoringBackend;
+import io.kingfisher.scoring.cuda.Backends;
+import io.kingfisher.scoring.cuda.CudaAvailability;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** What {@link ScoreJob} checks when it is built, before anything runs. */
 class ScoreJobTest {
@@ -74,5 +78,33 @@ class ScoreJobTest {
         assertEquals(Duration.ofMinutes(30), config(Map.of("scoring.max_model_age", "30m")).get(JobSettings.MAX_MODEL_AGE));
         ConfigException negative = assertThrows(ConfigException.class, () -> config(Map.of("scoring.max_model_age", "-5s")));
         assertEquals("scoring.max_model_age", negative.key());
+    }
+
+    @Test
+    void theScoringBackendDefaultsToNd4jAndAnUnknownOneIsRefusedNamingTheKey() {
+        assertEquals(ScoringBackend.ND4J, config(Map.of()).get(JobSettings.BACKEND));
+        assertEquals(ScoringBackend.CUDA_OR_CPU, config(Map.of("scoring.backend", "cuda-or-cpu")).get(JobSettings.BACKEND));
+        ConfigException e = assertThrows(ConfigException.class, () -> config(Map.of("scoring.backend", "gpu")));
+        assertEquals("scoring.backend", e.key());
+        assertEquals("scoring.backend: cannot parse 'gpu', expected one of [nd4j, cuda, cuda-or-cpu]", e.getMessage());
+    }
+
+    @Test
+    void cudaWithoutAUsableGpuFailsAtStartNamingTheKeyAndWhatIsMissing() {
+        CudaAvailability gpu = CudaAvailability.probe();
+        assumeFalse(gpu.usable(), "this machine has a usable GPU: " + gpu.describe());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ScoreJob(FRAUD, config(Map.of("scoring.backend", "cuda")), null, "file:///m"));
+        assertEquals("scoring.backend", e.key());
+        assertTrue(e.getMessage().startsWith("scoring.backend: cuda needs a usable GPU"), e.getMessage());
+        assertTrue(e.getMessage().contains(gpu.missing()), e.getMessage());
+        assertTrue(gpu.missing().contains("libcuda.so.1") || gpu.missing().contains("libcudart.so"), gpu.missing());
+    }
+
+    @Test
+    void cudaOrCpuWithoutAUsableGpuStartsOnNd4j() {
+        assumeFalse(CudaAvailability.probe().usable(), "this machine has a usable GPU");
+        assertDoesNotThrow(() -> new ScoreJob(FRAUD, config(Map.of("scoring.backend", "cuda-or-cpu")), null, "file:///m"));
+        assertEquals("nd4j", Backends.resolve(ScoringBackend.CUDA_OR_CPU).effective());
     }
 }

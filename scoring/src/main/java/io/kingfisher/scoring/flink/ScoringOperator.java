@@ -4,6 +4,9 @@ import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
 import io.kingfisher.scoring.Model;
+import io.kingfisher.scoring.ModelFactory;
+import io.kingfisher.scoring.ScoringBackend;
+import io.kingfisher.scoring.cuda.Backends;
 import io.kingfisher.scoring.Nd4jThreads;
 import io.kingfisher.scoring.snapshot.ModelHolder;
 import io.kingfisher.scoring.snapshot.SwapDecision;
@@ -80,6 +83,11 @@ import org.slf4j.LoggerFactory;
  * snapshot that is the same version as one served or pending, or that a newer one replaced before it was loaded,
  * is neither (logged at debug level).
  *
+ * <p><b>Backend</b> ({@code scoring.backend}, {@link Builder#backend}): the {@link ModelFactory} that turns each
+ * loaded network into the served model, chosen when the subtask opens ({@link Backends#factory}). It runs inside
+ * {@link SwapPolicy#load}, so a GPU backend uploads a new model's weights on the loader thread and the swap at the
+ * batch boundary only exchanges models.
+ *
  * <p>Input 2 must be broadcast, so every subtask sees every snapshot, in the order published.
  */
 public class ScoringOperator extends AbstractStreamOperator<Score>
@@ -102,8 +110,10 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
     private final int maxBatch;
     private final long maxDelayMs;
     private final long maxModelAgeMs;
+    private final ScoringBackend backend;
 
     private transient SwapPolicy policy;
+    private transient ModelFactory models;
     private transient ModelHolder holder;
     private transient ModelStore store;
     private transient MailboxExecutor mailbox;
@@ -144,6 +154,7 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
         this.maxBatch = b.maxBatch;
         this.maxDelayMs = b.maxDelayMs;
         this.maxModelAgeMs = b.maxModelAgeMs;
+        this.backend = b.backend;
         // Fail when the job is built, not in a task: the same checks the task would make.
         new SwapPolicy(domain, featureSpecHash, featureWidth, hmacKey, maxModelAgeMs);
     }
@@ -190,6 +201,8 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
                     + "(DataStream#transform does), so that finished model loads can reach the task thread");
         }
         Nd4jThreads.configure(1); // each slot has its own thread; intra-op threads only contend on small batches
+        // scoring.backend, resolved where the task runs: cuda without a usable GPU fails the task here, naming the key
+        models = Backends.factory(backend);
         store = new FileSystemModelStore(modelStore);
         policy = new SwapPolicy(domain, featureSpecHash, featureWidth, hmacKey, maxModelAgeMs);
         holder = new ModelHolder(policy, this::report);
@@ -236,7 +249,7 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
             return;
         }
         ModelSnapshot next = holder.startNextLoad().orElseThrow();
-        LoadResult result = policy.load(next, store, maxBatch);
+        LoadResult result = policy.load(next, store, maxBatch, models);
         holder.complete(result);
         if (result.readFailure() != null) {
             // Not the snapshot's fault (store unreachable?): fail and let Flink restart the task rather than run without it.
@@ -331,7 +344,7 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
     private void loadInBackground(ModelSnapshot s) {
         LoadResult result;
         try {
-            result = policy.load(s, store, maxBatch);
+            result = policy.load(s, store, maxBatch, models);
         } catch (Throwable t) { // an Error here must not leave the holder waiting for a load forever
             result = LoadResult.refused(s, Outcome.UNDECODABLE, t.toString(), null);
         }
@@ -538,6 +551,7 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
         private int maxBatch = 64;
         private long maxDelayMs = 5;
         private long maxModelAgeMs;
+        private ScoringBackend backend = ScoringBackend.ND4J;
 
         private Builder(String domain, String featureSpecHash, int featureWidth, String modelStore) {
             if (modelStore == null || modelStore.isBlank()) {
@@ -595,6 +609,19 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
                 throw new IllegalArgumentException("scoring.max_model_age must be >= 0, was " + maxModelAgeMs + "ms");
             }
             this.maxModelAgeMs = maxModelAgeMs;
+            return this;
+        }
+
+        /**
+         * @param backend what scores ({@code scoring.backend}): ND4J on the CPU (the default), cuBLAS on the GPU, or
+         *                the GPU when usable else ND4J; resolved when each subtask opens, where it runs
+         * @return this builder
+         */
+        public Builder backend(ScoringBackend backend) {
+            if (backend == null) {
+                throw new IllegalArgumentException(ScoringBackend.SETTING + " must not be null");
+            }
+            this.backend = backend;
             return this;
         }
 

@@ -68,6 +68,31 @@ public final class IdEmbeddingKernel {
         return dimension[j];
     }
 
+    /** @return the rows of table {@code j} */
+    public int vocabulary(int j) {
+        return vocabulary[j];
+    }
+
+    /** @return the output column where embedding {@code j} starts */
+    public int outputOffset(int j) {
+        return offset[j];
+    }
+
+    /** @return true if the pairwise dot products follow the embeddings */
+    public boolean interactions() {
+        return interactions;
+    }
+
+    /** @return the output column of the first dot product (the end of the embeddings) */
+    public int interactionOffset() {
+        return interactionOffset;
+    }
+
+    /** @return the output column where the dense pass-through columns start */
+    public int denseOffset() {
+        return denseOffset;
+    }
+
     /**
      * @param in   {@code rows * inputWidth()} values, row-major
      * @param rows rows in {@code in}

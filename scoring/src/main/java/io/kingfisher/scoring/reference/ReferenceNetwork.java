@@ -48,11 +48,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ReferenceNetwork {
 
-    /** Element-wise activations the reference implements. */
-    enum Act {
+    /** Element-wise activations the reference implements (a device backend implements the same three). */
+    public enum Act {
         IDENTITY, RELU, SIGMOID;
 
-        float apply(float z) {
+        /**
+         * @param z a pre-activation
+         * @return the activation, in float32; sigmoid is computed in double and rounded once
+         */
+        public float apply(float z) {
             return switch (this) {
                 case IDENTITY -> z;
                 case RELU -> z > 0f ? z : 0f;
@@ -61,8 +65,11 @@ public final class ReferenceNetwork {
         }
     }
 
-    /** One dense layer: W row-major [nIn, nOut], b [nOut]. */
-    record Dense(int nIn, int nOut, float[] w, float[] b, Act act) {
+    /**
+     * One dense layer, as extracted: {@code W} row-major {@code [nIn, nOut]}, {@code b} {@code [nOut]}. The arrays are
+     * the reference's own: callers must not modify them.
+     */
+    public record Dense(int nIn, int nOut, float[] w, float[] b, Act act) {
     }
 
     private final int inputSize;
@@ -208,6 +215,42 @@ public final class ReferenceNetwork {
     /** @return the number of dense layers (the output layer included) */
     public int denseLayers() {
         return layers.size();
+    }
+
+    /** @return the dense layers in order, the output layer last (their arrays must not be modified) */
+    public List<Dense> layers() {
+        return layers;
+    }
+
+    /** @return true if the raw features are standardized first ({@link #mean()}, {@link #inverseStd()}) */
+    public boolean standardizes() {
+        return mean != null;
+    }
+
+    /** @return a copy of the standardizer's means, or null without one */
+    public float[] mean() {
+        return mean == null ? null : mean.clone();
+    }
+
+    /** @return a copy of the standardizer's {@code 1f / std}, as computed at extraction, or null without one */
+    public float[] inverseStd() {
+        return inv == null ? null : inv.clone();
+    }
+
+    /** @return the embedding front's arithmetic, or null if the network has none */
+    public IdEmbeddingKernel embedding() {
+        return embedding;
+    }
+
+    /**
+     * @param j an id column, {@code < embedding().idColumns()}
+     * @return a copy of embedding table {@code j}, row-major {@code [vocabulary, dimension]}
+     */
+    public float[] table(int j) {
+        if (embedding == null) {
+            throw new IllegalStateException("the network has no embedding front");
+        }
+        return tables[j].clone();
     }
 
     /**

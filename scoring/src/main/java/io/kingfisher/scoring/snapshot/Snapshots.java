@@ -5,6 +5,7 @@ import io.kingfisher.scoring.Architectures;
 import io.kingfisher.scoring.Dl4jModel;
 import io.kingfisher.scoring.Model;
 import io.kingfisher.scoring.ModelCodec;
+import io.kingfisher.scoring.ModelFactory;
 import io.kingfisher.scoring.snapshot.Verification.Outcome;
 import io.kingfisher.scoring.store.ModelStore;
 import java.io.IOException;
@@ -221,6 +222,23 @@ public final class Snapshots {
      */
     public static Model load(ModelSnapshot s, ModelStore store, byte[] hmacKeyOrNull, String expectedSpecHash,
                              int batchCapacity, int expectedInputSize) throws IOException {
+        return load(s, store, hmacKeyOrNull, expectedSpecHash, batchCapacity, expectedInputSize, ModelFactory.ND4J);
+    }
+
+    /**
+     * Like {@link #load(ModelSnapshot, ModelStore, byte[], String, int, int)}, with the model made by the scoring
+     * backend's factory (which takes the verified network).
+     *
+     * @param factory makes the served model from the network, e.g. {@link ModelFactory#ND4J}
+     * @throws SnapshotRejectedException if a check fails, {@link Outcome#INPUT_SIZE_MISMATCH} for a
+     *     network of another width
+     * @throws IOException               if the payload cannot be read
+     */
+    public static Model load(ModelSnapshot s, ModelStore store, byte[] hmacKeyOrNull, String expectedSpecHash,
+                             int batchCapacity, int expectedInputSize, ModelFactory factory) throws IOException {
+        if (factory == null) {
+            throw new IllegalArgumentException("factory must not be null");
+        }
         MultiLayerNetwork network = loadNetwork(s, store, hmacKeyOrNull, expectedSpecHash);
         int inputs = Architectures.inputSize(network);
         if (inputs != expectedInputSize) {
@@ -229,7 +247,7 @@ public final class Snapshots {
                     Verification.failed(Outcome.INPUT_SIZE_MISMATCH,
                             "network takes " + inputs + " inputs, the scorer computes " + expectedInputSize + " features"));
         }
-        return new Dl4jModel(network, s.getVersion(), batchCapacity);
+        return factory.create(network, s.getVersion(), batchCapacity);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.kingfisher.scoring.snapshot;
 
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.scoring.Model;
+import io.kingfisher.scoring.ModelFactory;
 import io.kingfisher.scoring.snapshot.SwapDecision.Outcome;
 import io.kingfisher.scoring.store.ModelStore;
 import java.io.IOException;
@@ -139,8 +140,21 @@ public final class SwapPolicy {
      * @return the model, or why there is none
      */
     public LoadResult load(ModelSnapshot s, ModelStore store, int batchCapacity) {
+        return load(s, store, batchCapacity, ModelFactory.ND4J);
+    }
+
+    /**
+     * Like {@link #load(ModelSnapshot, ModelStore, int)}, with the model made by the scoring backend's factory: the
+     * backend prepares the model (a GPU backend uploads its weights) here, on the loading thread, so the swap itself
+     * only exchanges references at a batch boundary. A factory that fails (say, out of device memory) refuses the
+     * snapshot as {@link Outcome#UNDECODABLE}, with the failure in the detail.
+     *
+     * @param factory makes the served model from the verified network
+     */
+    public LoadResult load(ModelSnapshot s, ModelStore store, int batchCapacity, ModelFactory factory) {
         try {
-            return LoadResult.loaded(s, Snapshots.load(s, store, hmacKey, featureSpecHash, batchCapacity, featureWidth));
+            return LoadResult.loaded(s, Snapshots.load(s, store, hmacKey, featureSpecHash, batchCapacity, featureWidth,
+                    factory));
         } catch (SnapshotRejectedException e) {
             return LoadResult.refused(s, Outcome.refusedBy(e.verification().outcome()), e.verification().detail(), null);
         } catch (IOException e) {

@@ -12,6 +12,7 @@ import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
 import io.kingfisher.scoring.Model;
+import io.kingfisher.scoring.ScoringBackend;
 import io.kingfisher.scoring.snapshot.SnapshotFixture;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import java.nio.file.Path;
@@ -151,6 +152,33 @@ class ScoringOperatorTest {
                 }
             }
         }
+    }
+
+    @Test
+    void cudaOrCpuWithoutAGpuScoresLikeNd4jAndCudaFailsAtOpenNamingTheSetting() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(io.kingfisher.scoring.cuda.CudaAvailability.probe().usable(),
+                "this machine has a usable GPU");
+        List<List<Double>> runs = new java.util.ArrayList<>();
+        for (ScoringBackend backend : List.of(ScoringBackend.ND4J, ScoringBackend.CUDA_OR_CPU)) {
+            try (ScoringHarness h = open(scorer().backend(backend).initialSnapshot(fixture.valid(1)).build(), null)) {
+                for (int i = 0; i < 8; i++) {
+                    h.event(event(i, T0));
+                }
+                assertEquals(ids(0, 8), ids(h.scores()));
+                runs.add(h.scores().stream().map(Score::getScore).toList());
+            }
+        }
+        assertEquals(runs.get(0), runs.get(1), "the fallback is ND4J: the same scores, bit for bit");
+
+        ScoringHarness h = ScoringHarness.of(scorer().backend(ScoringBackend.CUDA).initialSnapshot(fixture.valid(1)).build());
+        h.setProcessingTime(T0);
+        Exception e = assertThrows(Exception.class, h::open);
+        Throwable root = e;
+        while (!(root instanceof io.kingfisher.scoring.cuda.BackendUnavailableException) && root.getCause() != null) {
+            root = root.getCause();
+        }
+        assertTrue(root.getMessage().startsWith("scoring.backend: cuda needs a usable GPU"), root.getMessage());
+        h.close();
     }
 
     @Test

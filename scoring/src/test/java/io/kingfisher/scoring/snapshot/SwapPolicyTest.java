@@ -56,6 +56,29 @@ class SwapPolicyTest {
     }
 
     @Test
+    void theBackendsFactoryMakesTheModelOnTheLoadingThreadAndItsFailureIsARefusal() {
+        ModelSnapshot v3 = fixture.valid(3);
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        LoadResult r = policy.load(v3, fixture.store(), 8, (net, version, capacity) -> {
+            calls.add(Thread.currentThread().getName() + " v" + version + " capacity " + capacity);
+            return new io.kingfisher.scoring.reference.ReferenceModel(net, version);
+        });
+        assertTrue(r.loaded());
+        assertTrue(r.model() instanceof io.kingfisher.scoring.reference.ReferenceModel);
+        assertEquals(java.util.List.of(Thread.currentThread().getName() + " v3 capacity 8"), calls,
+                "made once, by the verified network, on the thread that loads (the model-loader thread in a job)");
+        r.discard();
+
+        LoadResult failed = policy.load(v3, fixture.store(), 8, (net, version, capacity) -> {
+            net.close();
+            throw new IllegalStateException("cudaMalloc(1048576 bytes) failed: out of memory");
+        });
+        assertFalse(failed.loaded());
+        assertEquals(Outcome.UNDECODABLE, failed.outcome());
+        assertTrue(failed.detail().contains("out of memory"), failed.detail());
+    }
+
+    @Test
     void withAKeyConfiguredAnUnsignedSnapshotIsRefused() {
         ModelSnapshot unsigned = fixture.unsigned(3);
         SwapDecision d = policy.screen(unsigned, -1, -1);
