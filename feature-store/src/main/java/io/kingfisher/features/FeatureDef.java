@@ -540,6 +540,38 @@ public sealed interface FeatureDef extends java.io.Serializable {
         }
     }
 
+    /**
+     * A column of a related entity's vector (see {@link RelatedEntity}): {@code entity.column} in this vector, e.g.
+     * {@code merchant.txn_1h} for the {@code txn_1h} column of the {@code merchant} entity that the event's
+     * {@code merchant_id} names. The value is the related entity's as of the event (its events in complete buckets
+     * before the event's own, see {@link RelatedEntity}); 0 when the event names no such entity or came too late for
+     * it. Derived features may refer to the column like to any other. {@link FeatureSpec} checks that the entity is
+     * declared and has the column, and that lookups between entities form no cycle.
+     */
+    record Lookup(String entity, String column) implements FeatureDef {
+        public Lookup {
+            RelatedEntity.requireEntityName(entity);
+            requireName(column);
+        }
+
+        public static Lookup of(String entity, String column) {
+            return new Lookup(entity, column);
+        }
+
+        /** {@code entity.column}. */
+        @Override public String name() {
+            return entity + "." + column;
+        }
+
+        @Override public List<String> outputs() {
+            return List.of(name());
+        }
+
+        @Override public String canonical() {
+            return "lookup(" + entity + "," + column + ")";
+        }
+    }
+
     private static void requireTiles(String name, Duration window, Duration bucket) {
         if (bucket == null || bucket.isNegative() || bucket.isZero()) {
             throw new FeatureSpecException(name, "bucket width must be positive (zero buckets), was " + bucket);
