@@ -28,6 +28,10 @@ import java.time.Duration;
  * output with the reason, and is counted in the {@code featureLateEvents} / {@code featureInvalidEvents}
  * metrics. Route that side output to the dead-letter topic.
  *
+ * <p>Related entities. For a spec that looks up other entities ({@link io.kingfisher.features.RelatedEntity}) this is
+ * the first stage: its vectors lack the lookup columns, and carry the inputs on to the {@link RelatedFeatureFunction}
+ * stages; {@link FeaturePipeline} wires them.
+ *
  * <p>Idle entities. The state expires {@code stateTtl} of processing time after the entity's last accepted
  * event (TTL on create and write, never returning expired values), so entities that go quiet do not leak: on the
  * heap backend expired entries are dropped incrementally as state is accessed, on RocksDB by the compaction
@@ -43,6 +47,8 @@ public class FeatureFunction extends KeyedProcessFunction<String, InputEvent, Fe
     private final FeatureSpec spec;
     private final Duration stateTtl;
 
+    private final boolean staged;
+
     private transient FeatureEngine engine;
     private transient ValueState<double[]> state;
     private transient Counter newEntities;
@@ -52,6 +58,7 @@ public class FeatureFunction extends KeyedProcessFunction<String, InputEvent, Fe
     public FeatureFunction(FeatureSpec spec, Duration stateTtl) {
         this.spec = spec;
         this.stateTtl = stateTtl;
+        this.staged = spec.hasRelated();
         if (stateTtl.isNegative() || stateTtl.isZero()) {
             throw new IllegalArgumentException("features.state_ttl must be positive, was " + stateTtl);
         }
@@ -59,19 +66,24 @@ public class FeatureFunction extends KeyedProcessFunction<String, InputEvent, Fe
 
     /** Name of the keyed state, tied to the spec's hash so a changed spec never reads another layout. */
     public static String stateName(FeatureSpec spec) {
-        return "features-" + spec.hash().substring(0, 12);
+        return "features-" + (spec.entity() == null ? "" : spec.entity() + "-") + spec.hash().substring(0, 12);
+    }
+
+    /** The TTL of feature state: {@code ttl} after the entity's last write, never returning expired values. */
+    static StateTtlConfig ttl(Duration ttl) {
+        return StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupIncrementally(10, false)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build();
     }
 
     @Override
     public void open(OpenContext ctx) {
         engine = new FeatureEngine(spec);
         ValueStateDescriptor<double[]> desc = new ValueStateDescriptor<>(stateName(spec), CompactDoubleArraySerializer.INSTANCE);
-        desc.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupIncrementally(10, false)
-                .cleanupInRocksdbCompactFilter(1000)
-                .build());
+        desc.enableTimeToLive(ttl(stateTtl));
         state = getRuntimeContext().getState(desc);
         newEntities = getRuntimeContext().getMetricGroup().counter("featureNewEntities");
         lateEvents = getRuntimeContext().getMetricGroup().counter("featureLateEvents");
@@ -82,9 +94,9 @@ public class FeatureFunction extends KeyedProcessFunction<String, InputEvent, Fe
     public void processElement(InputEvent e, Context ctx, Collector<FeaturedEvent> out) throws Exception {
         double[] stored = state.value();
         double[] s = stored == null ? engine.newState() : engine.adopt(stored);
-        float[] features;
+        float[] features = new float[spec.width()];
         try {
-            features = engine.computeAndUpdate(s, e);
+            engine.computeStage(s, e, null, features);
         } catch (LateEventException late) {
             lateEvents.inc();
             ctx.output(REJECTED, new RejectedEvent(e, RejectedEvent.Reason.LATE, late.getMessage(), late.lateByMs()));
@@ -98,6 +110,12 @@ public class FeatureFunction extends KeyedProcessFunction<String, InputEvent, Fe
             newEntities.inc();
         }
         state.update(s);
-        out.collect(new FeaturedEvent(e, features));
+        FeaturedEvent featured = new FeaturedEvent(e, features);
+        if (staged) { // the related stages read the inputs; the lookup columns come last
+            featured.numbers = e.numbers;
+            featured.texts = e.texts;
+            featured.related = new float[spec.relatedWidth()];
+        }
+        out.collect(featured);
     }
 }
