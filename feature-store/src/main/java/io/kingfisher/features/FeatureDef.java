@@ -16,7 +16,9 @@ import java.util.Objects;
  * features describe the event itself ({@link Numeric}, {@link OneHot}, {@link HourOfDay}, the value side of
  * {@link EwmaRatio}); derived ones ({@link Ratio}, {@link Difference}) combine columns of the same vector and so
  * inherit their point in time. "Before" means the events of the entity that the engine has already accepted,
- * in arrival order; time-bucketed kinds additionally ignore buckets after the event's own.
+ * in arrival order; time-bucketed kinds additionally ignore buckets after the event's own. A {@link Lookup} reads a
+ * related entity's column as of the event's time bucket: that entity's events in the complete buckets before the
+ * event's own (see {@link RelatedEntity}).
  */
 public sealed interface FeatureDef extends java.io.Serializable {
 
