@@ -110,6 +110,13 @@ public final class FeatureBench {
     public static final String RELATED_STAGES = "related_stages";
     public static final String RELATED_ENTITIES = "related_entities";
     public static final String RELATED_STATE_DOUBLES = "related_state_doubles";
+    /**
+     * Also reported, for a domain with related entities: the same figures for its spec without them (no lookups, nor the
+     * derived features that read them) over the same events in the same run, i.e. what the related stages cost.
+     */
+    public static final String OWN_UPDATES_PER_SEC_PER_CORE = "without_related_updates_per_sec_per_core";
+    public static final String OWN_STATE_BYTES_PER_ENTITY = "without_related_state_bytes_per_entity";
+    public static final String OWN_PER_TASK_CPU_SEC = "without_related_updates_per_task_cpu_sec";
     /** Also reported: events measured and distinct entities among them. */
     public static final String EVENTS = "events";
     public static final String ENTITIES = "entities";
@@ -184,10 +191,39 @@ public final class FeatureBench {
             result.put(EVENTS, (double) events);
             result.put(ENTITIES, (double) distinct);
             result.put(SIMULATED, simulated ? 1.0 : 0.0);
+            if (spec.hasRelated()) {
+                // the same events through the primary stage alone, in the same run: what the related stages cost
+                FeatureSpec own = withoutRelated(spec);
+                double[] ownJob = runJob(own, in, (long) engineOnly[1], Files.createDirectories(dir.resolve("own")));
+                result.put(OWN_UPDATES_PER_SEC_PER_CORE, ownJob[0]);
+                result.put(OWN_STATE_BYTES_PER_ENTITY, ownJob[1] / distinct);
+                result.put(OWN_PER_TASK_CPU_SEC, ownJob[2]);
+            }
             return result;
         } finally {
             deleteRecursively(dir);
         }
+    }
+
+    /**
+     * The spec's primary features without its lookups and the derived features that read them (transitively): what
+     * the primary entity's stage computes. Lookups and derived features read no event field, so the events of the full
+     * spec fit it (its inputs are a prefix of the full spec's).
+     */
+    static FeatureSpec withoutRelated(FeatureSpec spec) {
+        java.util.Set<String> dropped = new java.util.HashSet<>();
+        List<FeatureDef> kept = new java.util.ArrayList<>(spec.features());
+        boolean changed = true;
+        while (changed) {
+            changed = kept.removeIf(d -> (d instanceof FeatureDef.Lookup || d.references().stream().anyMatch(dropped::contains))
+                    && dropped.addAll(d.outputs()));
+        }
+        FeatureSpec own = FeatureSpec.of(kept).withAllowedLateness(spec.allowedLateness());
+        if (!own.numericInputs().equals(spec.numericInputs().subList(0, own.numericInputs().size()))
+                || !own.textInputs().equals(spec.textInputs().subList(0, own.textInputs().size()))) {
+            throw new IllegalStateException("the inputs of " + own + " are not a prefix of " + spec + "'s");
+        }
+        return own;
     }
 
     /** The built-in domains, in {@link BuiltInDomains#NAMES} order. */
@@ -379,12 +415,19 @@ public final class FeatureBench {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-10s %-9s %11s %9s %7s %17s %14s %14s %14s %14s%n",
                 "domain", "events", "count", "entities", "doubles", "related (doubles)", "events/s/core", "per CPU-s", "engine-only/s",
                 "state B/entity"));
-        results.forEach((domain, r) -> sb.append(String.format(Locale.ROOT, "%-10s %-9s %,11.0f %,9.0f %7.0f %17s %,14.0f %,14.0f %,14.0f %,14.0f%n",
-                domain, r.getOrDefault(SIMULATED, 1.0) > 0 ? "simulated" : "synthetic", r.get(EVENTS), r.get(ENTITIES),
-                r.get(STATE_DOUBLES), r.getOrDefault(RELATED_STAGES, 0.0) == 0 ? "-"
-                        : String.format(Locale.ROOT, "%,.0f (%.0f)", r.get(RELATED_ENTITIES), r.get(RELATED_STATE_DOUBLES)),
-                r.get(UPDATES_PER_SEC_PER_CORE), r.get(PER_TASK_CPU_SEC), r.get(ENGINE_ONLY_PER_SEC),
-                r.get(STATE_BYTES_PER_ENTITY))));
+        results.forEach((domain, r) -> {
+            sb.append(String.format(Locale.ROOT, "%-10s %-9s %,11.0f %,9.0f %7.0f %17s %,14.0f %,14.0f %,14.0f %,14.0f%n",
+                    domain, r.getOrDefault(SIMULATED, 1.0) > 0 ? "simulated" : "synthetic", r.get(EVENTS), r.get(ENTITIES),
+                    r.get(STATE_DOUBLES), r.getOrDefault(RELATED_STAGES, 0.0) == 0 ? "-"
+                            : String.format(Locale.ROOT, "%,.0f (%.0f)", r.get(RELATED_ENTITIES), r.get(RELATED_STATE_DOUBLES)),
+                    r.get(UPDATES_PER_SEC_PER_CORE), r.get(PER_TASK_CPU_SEC), r.get(ENGINE_ONLY_PER_SEC),
+                    r.get(STATE_BYTES_PER_ENTITY)));
+            if (r.containsKey(OWN_UPDATES_PER_SEC_PER_CORE)) {
+                sb.append(String.format(Locale.ROOT, "%-10s %-9s %11s %9s %7s %17s %,14.0f %,14.0f %14s %,14.0f%n",
+                        "", "", "", "", "", "without related", r.get(OWN_UPDATES_PER_SEC_PER_CORE), r.get(OWN_PER_TASK_CPU_SEC), "",
+                        r.get(OWN_STATE_BYTES_PER_ENTITY)));
+            }
+        });
         sb.append(String.format(Locale.ROOT, "targets: >= %,.0f events/s per core, <= %,.0f B of state per entity%n",
                 TARGET_UPDATES_PER_SEC_PER_CORE, TARGET_STATE_BYTES_PER_ENTITY));
         sb.append("events/s include the related entities' stages; state B/entity is all state (related entities' included) "

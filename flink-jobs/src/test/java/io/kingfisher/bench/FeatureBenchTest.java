@@ -44,6 +44,8 @@ class FeatureBenchTest {
             assertEquals(spec.stateSize(), r.get(FeatureBench.STATE_DOUBLES));
             assertEquals(spec.related().size(), r.get(FeatureBench.RELATED_STAGES));
             assertEquals(spec.hasRelated(), related >= 1, name + ": the related entities were counted: " + r);
+            assertEquals(spec.hasRelated(), r.containsKey(FeatureBench.OWN_UPDATES_PER_SEC_PER_CORE),
+                    name + ": the primary stage alone is measured where there are related stages: " + r);
             assertEquals(5_000, r.get(FeatureBench.EVENTS));
         }
         Path json = dir.resolve("out/features.json");
@@ -52,6 +54,16 @@ class FeatureBenchTest {
         });
         assertEquals(results, read);
         assertTrue(FeatureBench.table(results).lines().anyMatch(l -> l.startsWith("fraud")));
+    }
+
+    @Test
+    void withoutItsRelatedEntitiesASpecKeepsItsOwnColumns() {
+        FeatureSpec fraud = BuiltInDomains.fraud().features();
+        FeatureSpec own = FeatureBench.withoutRelated(fraud);
+        assertEquals(fraud.outputNames().subList(0, 21), own.outputNames(), "no lookups, no amount_vs_merchant");
+        assertTrue(!own.hasRelated() && own.stateSize() == fraud.stateSize());
+        assertEquals(fraud.numericInputs(), own.numericInputs());
+        assertEquals(fraud.textInputs().subList(0, own.textInputs().size()), own.textInputs());
     }
 
     @Test
