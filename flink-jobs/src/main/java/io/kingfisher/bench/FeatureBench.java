@@ -72,7 +72,7 @@ import java.util.stream.Stream;
  * real Flink job runs on a one-slot MiniCluster at parallelism 1, with the scoring job's Flink settings: a source that
  * hands out the pre-built events, the feature stages on the embedded RocksDB backend (the {@link FeatureFunction}:
  * each event reads the entity's state, computes every feature, writes the state back; for a domain with related
- * entities, as in the scoring job ({@link FeaturePipeline}), then one {@code RelatedFeatureFunction} per related
+ * entities, as in the scoring job ({@link FeaturePipeline}), then one {@code RelatedFeatureOperator} per related
  * entity, reading and writing that entity's state, and the step that fills the lookup columns), and a sink that
  * counts the vectors and drops them. Source, operators and sink are chained into one task, so one thread does all
  * the per-event work, the related stages' included:

@@ -4,6 +4,7 @@ import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.RelatedEntity;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -14,9 +15,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import java.time.Duration;
 
 /**
- * Wires a spec's feature stages into a job: keyed by the primary entity, the {@link FeatureFunction}; then, for each
- * related entity in stage order, keyed by its key, a {@link RelatedFeatureFunction}; then {@link FinishFeatures}.
- * Without related entities that is the {@link FeatureFunction} alone, as before.
+ * Wires a spec's feature stages into a job. Without related entities: keyed by the primary entity, the
+ * {@link FeatureFunction}, as before. With them: keyed by the primary entity, the {@link PrimaryStageFunction}; then,
+ * for each related entity in stage order, keyed by its key, a {@link RelatedFeatureOperator}; then
+ * {@link FinishFeatures}, which fills the lookup columns. {@link StagedEvent}s flow between them.
  *
  * <p>Why the primary stage comes first: its events arrive in their partition's order (the source is keyed by the
  * primary entity), which its arrival-ordered features need; a shuffle by the related key before it would interleave
@@ -37,7 +39,7 @@ public final class FeaturePipeline {
      * @param primary  the primary entity's stage, whose {@link FeatureFunction#REJECTED} side output has the rejected events
      * @param featured the complete vectors
      */
-    public record Stages(SingleOutputStreamOperator<FeaturedEvent> primary, DataStream<FeaturedEvent> featured) {
+    public record Stages(SingleOutputStreamOperator<?> primary, DataStream<FeaturedEvent> featured) {
     }
 
     /**
@@ -46,20 +48,24 @@ public final class FeaturePipeline {
      *                where every operator runs in one subtask (a benchmark chaining all stages into one thread)
      */
     public static Stages build(DataStream<InputEvent> events, FeatureSpec spec, Duration stateTtl, String uidSuffix, boolean forward) {
-        SingleOutputStreamOperator<FeaturedEvent> primary = keyed(events, e -> e.entity, forward)
-                .process(new FeatureFunction(spec, stateTtl))
-                .name("features").uid("features-" + uidSuffix);
         if (!spec.hasRelated()) {
+            SingleOutputStreamOperator<FeaturedEvent> primary = keyed(events, e -> e.entity, forward)
+                    .process(new FeatureFunction(spec, stateTtl))
+                    .name("features").uid("features-" + uidSuffix);
             return new Stages(primary, primary);
         }
-        DataStream<FeaturedEvent> staged = primary;
+        SingleOutputStreamOperator<StagedEvent> primary = keyed(events, e -> e.entity, forward)
+                .process(new PrimaryStageFunction(spec, stateTtl), StagedEvent.TYPE)
+                .name("features").uid("features-" + uidSuffix);
+        DataStream<StagedEvent> staged = primary;
         for (int i = 0; i < spec.related().size(); i++) {
             String entity = spec.related().get(i).name();
-            staged = keyed(staged, RelatedFeatureFunction.keySelector(spec, i), forward)
-                    .process(new RelatedFeatureFunction(spec, i, stateTtl))
-                    .name("features-" + entity).uid("features-" + uidSuffix + "-" + entity);
+            staged = keyed(staged, RelatedFeatureOperator.keySelector(spec, i), forward)
+                    .transform("features-" + entity, StagedEvent.TYPE, new RelatedFeatureOperator(spec, i, stateTtl))
+                    .uid("features-" + uidSuffix + "-" + entity);
         }
         DataStream<FeaturedEvent> featured = staged.map(new FinishFeatures(spec))
+                .returns(TypeInformation.of(FeaturedEvent.class))
                 .name("features-finish").uid("features-finish-" + uidSuffix);
         return new Stages(primary, featured);
     }

@@ -7,11 +7,11 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
- * The last feature stage of a spec with related entities: fills the lookup columns from the attached vectors
- * ({@link FeatureStages#finish}) and drops what only the stages needed, so the event leaves as it would without
- * related entities. Stateless.
+ * The last step of a spec with related entities: fills the lookup columns from the attached vectors
+ * ({@link FeatureStages#finish}) and emits the event as a {@link FeaturedEvent}, as without related entities.
+ * Stateless.
  */
-public class FinishFeatures extends RichMapFunction<FeaturedEvent, FeaturedEvent> {
+public class FinishFeatures extends RichMapFunction<StagedEvent, FeaturedEvent> {
     private static final long serialVersionUID = 1L;
 
     private final FeatureSpec spec;
@@ -27,11 +27,8 @@ public class FinishFeatures extends RichMapFunction<FeaturedEvent, FeaturedEvent
     }
 
     @Override
-    public FeaturedEvent map(FeaturedEvent e) {
+    public FeaturedEvent map(StagedEvent e) {
         stages.finish(e.related, e.features);
-        e.numbers = null;
-        e.texts = null;
-        e.related = null;
-        return e;
+        return e.featured();
     }
 }

@@ -69,7 +69,7 @@ class FeatureFunctionIT {
                     io.kingfisher.features.FeatureDef.Lookup.of("merchant", "amt_1h[max]"),
                     new io.kingfisher.features.FeatureDef.Difference("amount_vs_merchant", "amt_1h[mean]", "merchant.amt_1h[mean]")))
                     .toList(),
-            List.of(RelatedFeatureFunctionTest.MERCHANT));
+            List.of(RelatedFeatureOperatorTest.MERCHANT));
     private static final Map<String, FeatureSpec> SPECS = Map.of("card", FeatureFunctionTest.RICH, "card+merchant", CROSS_ENTITY);
     private static final long M = 60_000L;
     private static final int MAX_PARALLELISM = 128;
@@ -161,7 +161,7 @@ class FeatureFunctionIT {
         return conf;
     }
 
-    /** source (1 subtask, ordered) → keyBy entity → features [→ keyBy merchant → merchant → finish] → [fail once] → tag subtask → collect. */
+    /** source (1 subtask, ordered) → keyBy entity → features [→ keyBy merchant → merchant, which fills the lookups] → [fail once] → tag subtask → collect. */
     private static void pipeline(StreamExecutionEnvironment env, FeatureSpec spec, String run, int n, RateLimiterStrategy<?> rate,
                                  int parallelism, boolean failOnce) {
         env.setMaxParallelism(MAX_PARALLELISM);

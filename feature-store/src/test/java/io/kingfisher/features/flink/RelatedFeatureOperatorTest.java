@@ -25,6 +25,8 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,15 +36,15 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The related entity's stage between the primary stage and the finish step, in test harnesses: the vectors are the
- * offline path's (out-of-order, late and keyless events included), it keeps one state per related entity, which
- * expires after the TTL and survives a snapshot on RocksDB, and it counts what it could not fold in.
+ * The related entity's stage after the primary stage, in test harnesses: the vectors are the offline path's
+ * (out-of-order, late and keyless events included) whether the states stay on the heap between checkpoints or are
+ * written back all the time; it keeps one state per related entity, written to keyed state before each checkpoint
+ * barrier, which expires after the TTL and survives a snapshot on RocksDB; it counts what it could not fold in.
  */
-class RelatedFeatureFunctionTest {
+class RelatedFeatureOperatorTest {
     private static final long M = 60_000L;
     private static final long H = 3_600_000L;
     private static final Duration TTL = Duration.ofDays(1);
@@ -65,22 +67,25 @@ class RelatedFeatureFunctionTest {
         return new InputEvent(id, card, t, t, new double[]{amount}, new String[]{merchant});
     }
 
-    /** The primary stage, the merchant stage and the finish step, one event at a time. */
+    /** The primary stage and the merchant stage (the last related stage, which fills the lookups), one event at a time. */
     private static final class Stages implements AutoCloseable {
-        final KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> primary;
-        final KeyedOneInputStreamOperatorTestHarness<String, FeaturedEvent, FeaturedEvent> merchant;
+        final KeyedOneInputStreamOperatorTestHarness<String, InputEvent, StagedEvent> primary;
+        final KeyedOneInputStreamOperatorTestHarness<String, StagedEvent, StagedEvent> merchant;
         final FinishFeatures finish = new FinishFeatures(SPEC);
         final List<FeaturedEvent> out = new ArrayList<>();
+        /** Take a checkpoint (write back) after every event. */
+        boolean checkpointEach;
+        private long checkpoint;
         private int primarySeen;
         private int merchantSeen;
 
-        Stages(boolean rocksDb, MockEnvironment env, OperatorSubtaskState restore) throws Exception {
-            primary = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new FeatureFunction(SPEC, TTL)),
+        Stages(boolean rocksDb, MockEnvironment env, OperatorSubtaskState restore, int cacheEntries) throws Exception {
+            primary = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new PrimaryStageFunction(SPEC, TTL)),
                     (InputEvent e) -> e.entity, Types.STRING);
-            KeyedProcessOperator<String, FeaturedEvent, FeaturedEvent> op = new KeyedProcessOperator<>(new RelatedFeatureFunction(SPEC, 0, TTL));
+            RelatedFeatureOperator op = new RelatedFeatureOperator(SPEC, 0, TTL, cacheEntries);
             merchant = env == null
-                    ? new KeyedOneInputStreamOperatorTestHarness<>(op, RelatedFeatureFunction.keySelector(SPEC, 0), Types.STRING)
-                    : new KeyedOneInputStreamOperatorTestHarness<>(op, RelatedFeatureFunction.keySelector(SPEC, 0), Types.STRING, env);
+                    ? new KeyedOneInputStreamOperatorTestHarness<>(op, RelatedFeatureOperator.keySelector(SPEC, 0), Types.STRING)
+                    : new KeyedOneInputStreamOperatorTestHarness<>(op, RelatedFeatureOperator.keySelector(SPEC, 0), Types.STRING, env);
             if (rocksDb) {
                 primary.setStateBackend(new EmbeddedRocksDBStateBackend());
                 merchant.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -93,19 +98,31 @@ class RelatedFeatureFunctionTest {
             finish.open(null);
         }
 
+        Stages(boolean rocksDb, MockEnvironment env, OperatorSubtaskState restore) throws Exception {
+            this(rocksDb, env, restore, RelatedFeatureOperator.DEFAULT_CACHE_ENTRIES);
+        }
+
         void feed(List<InputEvent> events) throws Exception {
             for (InputEvent e : events) {
                 primary.processElement(new StreamRecord<>(e, e.eventTime));
-                List<FeaturedEvent> staged = primary.extractOutputValues();
+                List<StagedEvent> staged = primary.extractOutputValues();
                 for (; primarySeen < staged.size(); primarySeen++) {
-                    FeaturedEvent f = staged.get(primarySeen);
+                    StagedEvent f = staged.get(primarySeen);
                     merchant.processElement(new StreamRecord<>(f, f.eventTime));
                 }
-                List<FeaturedEvent> related = merchant.extractOutputValues();
+                List<StagedEvent> related = merchant.extractOutputValues();
                 for (; merchantSeen < related.size(); merchantSeen++) {
                     out.add(finish.map(related.get(merchantSeen)));
                 }
+                if (checkpointEach) {
+                    checkpoint();
+                }
             }
+        }
+
+        /** What a checkpoint does before its barrier passes: the changed states go to keyed state. */
+        void checkpoint() throws Exception {
+            merchant.prepareSnapshotPreBarrier(++checkpoint);
         }
 
         @Override
@@ -134,8 +151,9 @@ class RelatedFeatureFunctionTest {
         return idx.stream().map(events::get).toList();
     }
 
-    @Test
-    void vectorsAreTheOfflinePathsForOutOfOrderEventsOnRocksDb() throws Exception {
+    @ParameterizedTest(name = "states held: {0}")
+    @ValueSource(ints = {RelatedFeatureOperator.DEFAULT_CACHE_ENTRIES, 1, 3})
+    void vectorsAreTheOfflinePathsForOutOfOrderEventsOnRocksDb(int cacheEntries) throws Exception {
         List<InputEvent> in = shuffled();
         OfflineFeatures offline = new OfflineFeatures(SPEC);
         List<float[]> expected = new ArrayList<>();
@@ -146,17 +164,16 @@ class RelatedFeatureFunctionTest {
                 throw new AssertionError("within the card's lateness", late);
             }
         }
-        try (Stages s = new Stages(true, null, null)) {
-            s.feed(in);
+        try (Stages s = new Stages(true, null, null, cacheEntries)) {
+            s.feed(in.subList(0, 200));
+            s.checkpoint();
+            s.feed(in.subList(200, in.size()));
             assertEquals(in.size(), s.out.size());
             int withMerchant = 0;
             for (int i = 0; i < in.size(); i++) {
                 FeaturedEvent f = s.out.get(i);
                 assertEquals(in.get(i).eventId, f.eventId);
                 assertArrayEquals(expected.get(i), f.features, "vector of " + f.eventId);
-                assertNull(f.numbers);
-                assertNull(f.texts);
-                assertNull(f.related);
                 withMerchant += f.features[2] > 0 ? 1 : 0;
             }
             assertTrue(withMerchant > 500, "merchants had history: " + withMerchant);
@@ -169,17 +186,18 @@ class RelatedFeatureFunctionTest {
         OfflineFeatures offline = new OfflineFeatures(SPEC);
         List<float[]> expected = in.stream().map(offline::next).toList();
         OperatorSubtaskState snapshot;
-        KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> primaryAfter;
+        KeyedOneInputStreamOperatorTestHarness<String, InputEvent, StagedEvent> primaryAfter;
         OperatorSubtaskState primarySnapshot;
         try (Stages s = new Stages(true, null, null)) {
             s.feed(in.subList(0, 300));
+            s.checkpoint();
             snapshot = s.merchant.snapshot(1L, 1L);
             primarySnapshot = s.primary.snapshot(1L, 1L);
         }
         // the merchant stage restored; the primary stage too, so its vectors go on as before
         try (Stages s = new Stages(true, null, snapshot)) {
             s.primary.close();
-            primaryAfter = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new FeatureFunction(SPEC, TTL)),
+            primaryAfter = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new PrimaryStageFunction(SPEC, TTL)),
                     (InputEvent e) -> e.entity, Types.STRING);
             primaryAfter.setStateBackend(new EmbeddedRocksDBStateBackend());
             primaryAfter.initializeState(primarySnapshot);
@@ -188,10 +206,10 @@ class RelatedFeatureFunctionTest {
                 for (InputEvent e : in.subList(300, in.size())) {
                     primaryAfter.processElement(new StreamRecord<>(e, e.eventTime));
                 }
-                for (FeaturedEvent f : primaryAfter.extractOutputValues()) {
+                for (StagedEvent f : primaryAfter.extractOutputValues()) {
                     s.merchant.processElement(new StreamRecord<>(f, f.eventTime));
                 }
-                List<FeaturedEvent> out = s.merchant.extractOutputValues();
+                List<StagedEvent> out = s.merchant.extractOutputValues();
                 assertEquals(300, out.size());
                 for (int i = 0; i < out.size(); i++) {
                     assertArrayEquals(expected.get(300 + i), s.finish.map(out.get(i)).features, "vector of " + out.get(i).eventId);
@@ -227,6 +245,8 @@ class RelatedFeatureFunctionTest {
             assertArrayEquals(new float[]{5, 0, 0, 0, 0, 0}, s.out.get(2).features);
             assertArrayEquals(new float[]{9, 0, 0, 0, 0, 0}, s.out.get(3).features);
             assertArrayEquals(new float[]{3, 0, 1, 10, 10, 0.3f}, s.out.get(4).features);
+            assertEquals(0, s.merchant.numKeyedStateEntries(), "held on the heap until a checkpoint");
+            s.checkpoint();
             assertEquals(1L, ((Counter) metrics.get("featureRelatedMissingKey")).getCount());
             assertEquals(1L, ((Counter) metrics.get("featureRelatedLate")).getCount());
             assertEquals(1L, ((Counter) metrics.get("featureRelatedNewEntities")).getCount());
@@ -235,8 +255,32 @@ class RelatedFeatureFunctionTest {
     }
 
     @Test
+    void stagedEventsSurviveTheirSerializerAndCopiesAreIndependent() throws Exception {
+        StagedEvent e = new StagedEvent(ev("e1", "card-1", null, 5, 12.5), new float[]{1, 2, 3}, SPEC);
+        e.partition = 3;
+        e.offset = 99;
+        e.related[1] = 7f;
+        org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+        StagedEventSerializer.INSTANCE.serialize(e, out);
+        StagedEvent back = StagedEventSerializer.INSTANCE.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
+        assertEquals(e.toString(), back.toString());
+        assertEquals(List.of(e.eventId, e.entity, e.eventTime, e.ingestTime, e.partition, e.offset),
+                List.of(back.eventId, back.entity, back.eventTime, back.ingestTime, back.partition, back.offset));
+        assertArrayEquals(e.features, back.features);
+        assertArrayEquals(e.numbers, back.numbers);
+        assertArrayEquals(e.texts, back.texts, "a null text survives");
+        assertArrayEquals(e.related, back.related);
+        StagedEvent copy = StagedEventSerializer.INSTANCE.copy(e);
+        copy.related[1] = 0f;
+        copy.features[0] = 0f;
+        assertEquals(7f, e.related[1]);
+        assertEquals(1f, e.features[0]);
+    }
+
+    @Test
     void idleRelatedEntitiesExpireAfterTheTtlAndComeBackFresh() throws Exception {
         try (Stages s = new Stages(false, null, null)) { // heap: RocksDB cannot count its entries
+            s.checkpointEach = true; // so that each event's state is written when the TTL clock says
             s.merchant.setStateTtlProcessingTime(0);
             s.feed(List.of(ev("a1", "a", "m1", 0, 10), ev("b1", "b", "m2", 0, 10)));
             assertEquals(2, s.merchant.numKeyedStateEntries());
