@@ -161,7 +161,7 @@ class FeatureFunctionIT {
         return conf;
     }
 
-    /** source (1 subtask, ordered) → keyBy entity → features [→ keyBy merchant → merchant, which fills the lookups] → [fail once] → tag subtask → collect. */
+    /** source (1 subtask, ordered) → keyBy entity → features [→ keyBy merchant → merchant → fill the lookups] → [fail once] → tag subtask → collect. */
     private static void pipeline(StreamExecutionEnvironment env, FeatureSpec spec, String run, int n, RateLimiterStrategy<?> rate,
                                  int parallelism, boolean failOnce) {
         env.setMaxParallelism(MAX_PARALLELISM);

@@ -67,7 +67,7 @@ class RelatedFeatureOperatorTest {
         return new InputEvent(id, card, t, t, new double[]{amount}, new String[]{merchant});
     }
 
-    /** The primary stage and the merchant stage (the last related stage, which fills the lookups), one event at a time. */
+    /** The primary stage, the merchant stage and the step that fills the lookups, one event at a time. */
     private static final class Stages implements AutoCloseable {
         final KeyedOneInputStreamOperatorTestHarness<String, InputEvent, StagedEvent> primary;
         final KeyedOneInputStreamOperatorTestHarness<String, StagedEvent, StagedEvent> merchant;
