@@ -72,8 +72,10 @@ import java.util.stream.Stream;
  * real Flink job runs on a one-slot MiniCluster at parallelism 1, with the scoring job's Flink settings: a source that
  * hands out the pre-built events, the feature stages on the embedded RocksDB backend (the {@link FeatureFunction}:
  * each event reads the entity's state, computes every feature, writes the state back; for a domain with related
- * entities, as in the scoring job ({@link FeaturePipeline}), then one {@code RelatedFeatureOperator} per related
- * entity, reading and writing that entity's state, and the step that fills the lookup columns), and a sink that
+ * entities, as in the scoring job ({@link FeaturePipeline}), its twin for the primary entity, then one
+ * {@code RelatedFeatureOperator} per related entity, which holds the states it touches on the heap and writes them
+ * back at checkpoints (here, with no checkpoint during the timed run, every 10 s), and the step that fills the lookup
+ * columns), and a sink that
  * counts the vectors and drops them. Source, operators and sink are chained into one task, so one thread does all
  * the per-event work, the related stages' included:
  * the figure is events per second of that thread, i.e. per core (RocksDB's background flushes and compactions
