@@ -16,7 +16,9 @@ import java.util.Objects;
  * features describe the event itself ({@link Numeric}, {@link OneHot}, {@link HourOfDay}, the value side of
  * {@link EwmaRatio}); derived ones ({@link Ratio}, {@link Difference}) combine columns of the same vector and so
  * inherit their point in time. "Before" means the events of the entity that the engine has already accepted,
- * in arrival order; time-bucketed kinds additionally ignore buckets after the event's own.
+ * in arrival order; time-bucketed kinds additionally ignore buckets after the event's own. A {@link Lookup} reads a
+ * related entity's column as of the event's time bucket: that entity's events in the complete buckets before the
+ * event's own (see {@link RelatedEntity}).
  */
 public sealed interface FeatureDef extends java.io.Serializable {
 
@@ -537,6 +539,38 @@ public sealed interface FeatureDef extends java.io.Serializable {
 
         @Override public String canonical() {
             return "difference(" + name + "," + left + "," + right + ")";
+        }
+    }
+
+    /**
+     * A column of a related entity's vector (see {@link RelatedEntity}): {@code entity.column} in this vector, e.g.
+     * {@code merchant.txn_1h} for the {@code txn_1h} column of the {@code merchant} entity that the event's
+     * {@code merchant_id} names. The value is the related entity's as of the event (its events in complete buckets
+     * before the event's own, see {@link RelatedEntity}); 0 when the event names no such entity or came too late for
+     * it. Derived features may refer to the column like to any other. {@link FeatureSpec} checks that the entity is
+     * declared and has the column, and that lookups between entities form no cycle.
+     */
+    record Lookup(String entity, String column) implements FeatureDef {
+        public Lookup {
+            RelatedEntity.requireEntityName(entity);
+            requireName(column);
+        }
+
+        public static Lookup of(String entity, String column) {
+            return new Lookup(entity, column);
+        }
+
+        /** {@code entity.column}. */
+        @Override public String name() {
+            return entity + "." + column;
+        }
+
+        @Override public List<String> outputs() {
+            return List.of(name());
+        }
+
+        @Override public String canonical() {
+            return "lookup(" + entity + "," + column + ")";
         }
     }
 

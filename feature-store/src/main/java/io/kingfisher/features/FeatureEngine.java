@@ -17,24 +17,34 @@ import java.util.Map;
  * their clock back). A later one is rejected with {@link LateEventException} before anything changes, as is an
  * event with an infinite number ({@link InvalidInputException}): the state is untouched by rejected events.
  *
+ * <p>Related entities. For a spec that looks up related entities ({@link RelatedEntity}), this engine is one stage of
+ * several: {@link #computeStage} computes what the entity's own state gives, {@link #finish} the lookup columns once
+ * the related stages have attached their vectors; {@link FeatureStages} strings them together.
+ *
  * <p>Cost. Every kind costs O(1) per event except the windowed ones, which cost O(buckets) (a ring of partial
  * aggregates is advanced and merged, never a scan of events). Thread-safe: all mutable data lives in the state
  * array the caller passes.
  */
 public final class FeatureEngine implements java.io.Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     private static final double LN2 = Math.log(2);
     private static final double MS_PER_DAY = 86_400_000.0;
 
     private final FeatureSpec spec;
     private final Step[] steps;
+    private final Step[] finish;
     private final int latestSlot;
     private final long allowedLatenessMs;
     private final String[] numericNames;
 
+    /**
+     * The engine of a primary spec, or of a related entity's own spec ({@link FeatureSpec#relatedSpec(int)}), whose
+     * windows are read as of the event's bucket (see {@link RelatedEntity}).
+     */
     public FeatureEngine(FeatureSpec spec) {
         this.spec = spec;
         List<FeatureDef> defs = spec.features();
+        boolean asOf = spec.entity() != null;
         Step[] byDef = new Step[defs.size()];
         int slot = 0;
         int col = 0;
@@ -42,23 +52,54 @@ public final class FeatureEngine implements java.io.Serializable {
             FeatureDef d = defs.get(i);
             int num = d.numericFields().isEmpty() ? -1 : spec.numericInputs().indexOf(d.numericFields().get(0));
             int text = d.textFields().isEmpty() ? -1 : spec.textInputs().indexOf(d.textFields().get(0));
-            byDef[i] = step(spec, d, slot, col, num, text);
-            slot += d.stateSlots();
+            byDef[i] = step(spec, d, i, asOf, slot, col, num, text);
+            slot += stateSlots(d, spec.ringBuckets(i));
             col += d.outputs().size();
         }
-        List<Step> ordered = new ArrayList<>(defs.size());
+        // A primary spec's lookups wait for the related stages: they, and the derived features that read them, run in
+        // finish(); everything else runs in the primary stage. A related entity's stage has its lookups at hand.
+        boolean split = asOf ? false : spec.hasRelated();
+        List<Step> stage = new ArrayList<>(defs.size());
+        List<Step> late = new ArrayList<>();
+        java.util.Set<String> lateColumns = new java.util.HashSet<>();
         for (int i = 0; i < defs.size(); i++) {
-            if (defs.get(i).references().isEmpty()) {
-                ordered.add(byDef[i]);
+            FeatureDef d = defs.get(i);
+            if (d instanceof FeatureDef.Lookup) {
+                (split ? late : stage).add(byDef[i]);
+                lateColumns.addAll(d.outputs());
+            }
+        }
+        for (int i = 0; i < defs.size(); i++) {
+            FeatureDef d = defs.get(i);
+            if (d.references().isEmpty() && !(d instanceof FeatureDef.Lookup)) {
+                stage.add(byDef[i]);
             }
         }
         for (int i : spec.derivedOrder()) {
-            ordered.add(byDef[i]);
+            FeatureDef d = defs.get(i);
+            if (split && d.references().stream().anyMatch(lateColumns::contains)) {
+                late.add(byDef[i]);
+                lateColumns.addAll(d.outputs());
+            } else {
+                stage.add(byDef[i]);
+            }
         }
-        this.steps = ordered.toArray(Step[]::new);
+        this.steps = stage.toArray(Step[]::new);
+        this.finish = late.toArray(Step[]::new);
         this.latestSlot = slot;
         this.allowedLatenessMs = spec.allowedLatenessMs();
         this.numericNames = spec.numericInputs().toArray(String[]::new);
+    }
+
+    /** State slots of {@code d} with a ring of {@code ring} buckets (its window's unless read as of the event). */
+    private static int stateSlots(FeatureDef d, int ring) {
+        if (d instanceof FeatureDef.Window w) {
+            return 1 + ring * w.stride();
+        }
+        if (d instanceof FeatureDef.DistinctCount dc && dc.window() != null) {
+            return 1 + ring * (dc.registers() / Hll.PER_WORD);
+        }
+        return d.stateSlots();
     }
 
     public FeatureSpec spec() {
@@ -91,12 +132,37 @@ public final class FeatureEngine implements java.io.Serializable {
 
     /**
      * Writes the event's features into {@code out} (length {@link FeatureSpec#width()}) as of just before the
-     * event, then updates {@code state} with it.
+     * event, then updates {@code state} with it. For a spec without related entities; one with them goes through
+     * {@link FeatureStages} (or {@link OfflineFeatures}).
+     *
+     * @throws LateEventException    the event is further behind the entity's latest event than the allowed lateness
+     * @throws InvalidInputException a numeric input is infinite
+     * @throws IllegalStateException the spec looks up related entities
+     */
+    public void computeAndUpdate(double[] state, InputEvent e, float[] out) {
+        if (finish.length > 0) {
+            throw new IllegalStateException(spec + " looks up related entities: its vectors come from FeatureStages");
+        }
+        computeStage(state, e, null, out);
+    }
+
+    /** Convenience: allocates the output vector. */
+    public float[] computeAndUpdate(double[] state, InputEvent e) {
+        float[] out = new float[spec.width()];
+        computeAndUpdate(state, e, out);
+        return out;
+    }
+
+    /**
+     * This entity's stage: writes the columns it can compute now into {@code out} as of just before the event, then
+     * updates {@code state}. For a primary spec that is every column but the lookups and what derives from them
+     * ({@link #finish}); for a related entity's spec, every column, its lookups read from {@code related} (the
+     * vectors of the entities staged before it).
      *
      * @throws LateEventException    the event is further behind the entity's latest event than the allowed lateness
      * @throws InvalidInputException a numeric input is infinite
      */
-    public void computeAndUpdate(double[] state, InputEvent e, float[] out) {
+    public void computeStage(double[] state, InputEvent e, float[] related, float[] out) {
         long t = e.eventTime;
         double latest = state[latestSlot];
         if (!Double.isNaN(latest) && latest - t > allowedLatenessMs) {
@@ -109,23 +175,27 @@ public final class FeatureEngine implements java.io.Serializable {
             }
         }
         for (Step s : steps) {
-            s.apply(state, e, t, out);
+            s.apply(state, e, t, related, out);
         }
         state[latestSlot] = Double.isNaN(latest) ? t : Math.max(latest, t);
     }
 
-    /** Convenience: allocates the output vector. */
-    public float[] computeAndUpdate(double[] state, InputEvent e) {
-        float[] out = new float[spec.width()];
-        computeAndUpdate(state, e, out);
-        return out;
+    /**
+     * A primary spec's last step: its lookup columns from {@code related} (every related entity's vector, at
+     * {@link FeatureSpec#relatedOffset}) and the derived columns that read them, into {@code out}. Nothing for a spec
+     * without related entities.
+     */
+    public void finish(float[] related, float[] out) {
+        for (Step s : finish) {
+            s.apply(null, null, 0L, related, out);
+        }
     }
 
     private static double decay(double halfLifeMs, double dtMs) {
         return Math.exp(-LN2 * dtMs / halfLifeMs);
     }
 
-    private static Step step(FeatureSpec spec, FeatureDef d, int slot, int col, int num, int text) {
+    private static Step step(FeatureSpec spec, FeatureDef d, int def, boolean asOf, int slot, int col, int num, int text) {
         if (d instanceof FeatureDef.Numeric n) {
             return new NumericStep(n, slot, col, num);
         } else if (d instanceof FeatureDef.OneHot oh) {
@@ -143,15 +213,18 @@ public final class FeatureEngine implements java.io.Serializable {
         } else if (d instanceof FeatureDef.DiffersFromFirst) {
             return new DiffersFromFirstStep(slot, col, text);
         } else if (d instanceof FeatureDef.Window w) {
-            return new WindowStep(w, slot, col, num);
+            return new WindowStep(w, spec.ringBuckets(def), asOf, slot, col, num);
         } else if (d instanceof FeatureDef.DistinctCount dc) {
-            return dc.window() == null ? new LifetimeDistinctStep(dc, slot, col, text) : new WindowDistinctStep(dc, slot, col, text);
+            return dc.window() == null ? new LifetimeDistinctStep(dc, slot, col, text)
+                    : new WindowDistinctStep(dc, spec.ringBuckets(def), asOf, slot, col, text);
         } else if (d instanceof FeatureDef.LastN ln) {
             return new LastNStep(ln, slot, col, num);
         } else if (d instanceof FeatureDef.Ratio r) {
             return new DerivedStep(true, spec.columnIndex(r.numerator()), spec.columnIndex(r.denominator()), slot, col);
         } else if (d instanceof FeatureDef.Difference df) {
             return new DerivedStep(false, spec.columnIndex(df.left()), spec.columnIndex(df.right()), slot, col);
+        } else if (d instanceof FeatureDef.Lookup) {
+            return new LookupStep(spec.lookupSource(def), slot, col);
         }
         throw new IllegalStateException("no engine step for " + d);
     }
@@ -167,7 +240,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.col = col;
         }
 
-        abstract void apply(double[] st, InputEvent e, long t, float[] out);
+        abstract void apply(double[] st, InputEvent e, long t, float[] related, float[] out);
     }
 
     private static final class NumericStep extends Step {
@@ -181,7 +254,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.num = num;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             double v = e.numbers[num];
             boolean missing = Double.isNaN(v);
             out[col] = (float) (missing ? def.impute() : def.transform().apply(v));
@@ -206,7 +279,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.text = text;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             String v = e.texts[text];
             Integer i = v == null ? null : categoryIndex.get(v);
             int hot = i == null ? categories : i;
@@ -223,7 +296,7 @@ public final class FeatureEngine implements java.io.Serializable {
             super(slot, col);
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             double hours = Math.floorMod(t, (long) MS_PER_DAY) / 3_600_000.0;
             double angle = 2 * Math.PI * hours / 24.0;
             out[col] = (float) Math.sin(angle);
@@ -240,7 +313,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.halfLifeMs = def.halfLife().toMillis();
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             double c = st[slot];
             double last = st[slot + 1];
             if (Double.isNaN(c)) {
@@ -273,7 +346,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.num = num;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             double v = e.numbers[num];
             double sum = st[slot];
             double w = st[slot + 1];
@@ -312,7 +385,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.capSeconds = def.cap().toMillis() / 1000.0;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             double prev = st[slot];
             double seconds = Double.isNaN(prev) ? capSeconds : Math.min(capSeconds, Math.max(0, t - prev) / 1000.0);
             out[col] = (float) Math.log1p(seconds);
@@ -329,7 +402,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.text = text;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             String v = e.texts[text];
             double h = v == null ? 0 : v.hashCode();
             if (Double.isNaN(st[slot])) {
@@ -342,35 +415,42 @@ public final class FeatureEngine implements java.io.Serializable {
     }
 
     /**
-     * A ring of {@code buckets} time buckets of {@code width} ms after a slot holding the newest bucket's index
-     * (NaN before the first update). Bucket {@code b} lives at ring position {@code b mod buckets}; the ring holds
-     * buckets {@code head - buckets + 1 .. head}.
+     * A ring of {@code ring} time buckets of {@code width} ms after a slot holding the newest bucket's index (NaN
+     * before the first update). Bucket {@code b} lives at ring position {@code b mod ring}; the ring holds buckets
+     * {@code head - ring + 1 .. head}. An event in bucket {@code k} reads the window's {@code buckets} buckets ending
+     * with its own ({@code k - buckets + 1 .. k}), or, read as of the event ({@code asOf}, a related entity's
+     * feature), the {@code buckets} complete ones before its own ({@code k - buckets .. k - 1}); in either case only
+     * those the ring still holds.
      */
     private abstract static class RingStep extends Step {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
         final long width;
         final int buckets;
+        final int ring;
+        final int shift;
         final int stride;
 
-        RingStep(int slot, int col, long width, int buckets, int stride) {
+        RingStep(int slot, int col, long width, int buckets, int ring, boolean asOf, int stride) {
             super(slot, col);
             this.width = width;
             this.buckets = buckets;
+            this.ring = ring;
+            this.shift = asOf ? 1 : 0;
             this.stride = stride;
         }
 
         /** First state slot of bucket {@code b}. */
         final int base(long b) {
-            return slot + 1 + (int) Math.floorMod(b, (long) buckets) * stride;
+            return slot + 1 + (int) Math.floorMod(b, (long) ring) * stride;
         }
 
         /** Lowest bucket the event at bucket {@code k} reads, given the head; {@link #last} is the highest. */
         final long first(long k, long head) {
-            return Math.max(k - buckets + 1, head - buckets + 1);
+            return Math.max(k - buckets + 1 - shift, head - ring + 1);
         }
 
         final long last(long k, long head) {
-            return Math.min(k, head);
+            return Math.min(k - shift, head);
         }
 
         /**
@@ -380,7 +460,7 @@ public final class FeatureEngine implements java.io.Serializable {
         final boolean advanceTo(double[] st, long k) {
             double headD = st[slot];
             if (Double.isNaN(headD)) {
-                for (int i = 0; i < buckets; i++) {
+                for (int i = 0; i < ring; i++) {
                     clear(st, slot + 1 + i * stride);
                 }
                 st[slot] = k;
@@ -388,13 +468,13 @@ public final class FeatureEngine implements java.io.Serializable {
             }
             long head = (long) headD;
             if (k > head) {
-                for (long b = Math.max(head + 1, k - buckets + 1); b <= k; b++) {
+                for (long b = Math.max(head + 1, k - ring + 1); b <= k; b++) {
                     clear(st, base(b));
                 }
                 st[slot] = k;
                 return true;
             }
-            return k > head - buckets;
+            return k > head - ring;
         }
 
         /** Empties the bucket whose first slot is {@code base}. */
@@ -413,8 +493,8 @@ public final class FeatureEngine implements java.io.Serializable {
         final int minOff;
         final int maxOff;
 
-        WindowStep(FeatureDef.Window def, int slot, int col, int num) {
-            super(slot, col, def.bucket().toMillis(), def.buckets(), def.stride());
+        WindowStep(FeatureDef.Window def, int ring, boolean asOf, int slot, int col, int num) {
+            super(slot, col, def.bucket().toMillis(), def.buckets(), ring, asOf, def.stride());
             this.aggs = def.aggs().toArray(FeatureDef.Agg[]::new);
             this.transform = def.transform();
             this.num = num;
@@ -432,7 +512,7 @@ public final class FeatureEngine implements java.io.Serializable {
             maxOff = def.needs(FeatureDef.Agg.MAX) ? off : -1;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             double x = num < 0 ? 0.0 : e.numbers[num];
             long k = Math.floorDiv(t, width);
             double n = 0;
@@ -516,7 +596,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.text = text;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             out[col] = (float) Hll.estimate(st, slot, words);
             String v = e.texts[text];
             if (v != null) {
@@ -530,12 +610,12 @@ public final class FeatureEngine implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         final int text;
 
-        WindowDistinctStep(FeatureDef.DistinctCount def, int slot, int col, int text) {
-            super(slot, col, def.bucket().toMillis(), def.buckets(), def.registers() / Hll.PER_WORD);
+        WindowDistinctStep(FeatureDef.DistinctCount def, int ring, boolean asOf, int slot, int col, int text) {
+            super(slot, col, def.bucket().toMillis(), def.buckets(), ring, asOf, def.registers() / Hll.PER_WORD);
             this.text = text;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             long k = Math.floorDiv(t, width);
             double headD = st[slot];
             if (Double.isNaN(headD)) {
@@ -577,7 +657,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.num = num;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             int times = slot + n;
             int j = 0;
             for (int i = 0; i < n && !Double.isNaN(st[times + i]); i++) {
@@ -606,6 +686,21 @@ public final class FeatureEngine implements java.io.Serializable {
         }
     }
 
+    /** A related entity's column, from the vectors attached by the related stages. */
+    private static final class LookupStep extends Step {
+        private static final long serialVersionUID = 1L;
+        final int source;
+
+        LookupStep(int source, int slot, int col) {
+            super(slot, col);
+            this.source = source;
+        }
+
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
+            out[col] = related[source];
+        }
+    }
+
     private static final class DerivedStep extends Step {
         private static final long serialVersionUID = 1L;
         final boolean ratio;
@@ -619,7 +714,7 @@ public final class FeatureEngine implements java.io.Serializable {
             this.b = b;
         }
 
-        @Override void apply(double[] st, InputEvent e, long t, float[] out) {
+        @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
             double x = out[a];
             double y = out[b];
             if (ratio) {

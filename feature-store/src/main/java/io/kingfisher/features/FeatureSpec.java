@@ -8,23 +8,30 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * An ordered list of feature definitions and the allowed lateness of events: the contract between the feature
- * operator, the model and the training set. Validated when built (unique names and columns, positive windows,
- * derived features that refer to existing columns without a cycle), so an invalid spec fails when the job is
- * built, naming the feature. Its {@link #hash()} travels with every score and every model snapshot so a model
- * never scores vectors of another layout or semantics.
+ * An ordered list of feature definitions, the related entities they look up, and the allowed lateness of events:
+ * the contract between the feature operators, the model and the training set. Validated when built (unique names
+ * and columns, positive windows, derived features that refer to existing columns without a cycle, lookups of
+ * declared entities and columns without a cycle between entities), so an invalid spec fails when the job is built,
+ * naming the feature. Its {@link #hash()} travels with every score and every model snapshot so a model never scores
+ * vectors of another layout or semantics.
  *
  * <p>State layout: each feature's {@link FeatureDef#stateSlots()} in order, then one slot holding the entity's
- * latest accepted event time, against which lateness is measured.
+ * latest accepted event time, against which lateness is measured. A related entity ({@link RelatedEntity}) has a
+ * spec of its own ({@link #relatedSpec(int)}), whose windows keep the extra buckets of an as-of read.
+ *
+ * <p>Input layout: {@link #numericInputs()} and {@link #textInputs()} list the event fields every stage reads (the
+ * primary features' first, then each related entity's fields and key field); a related entity's spec shares the
+ * primary's layout, since its stage reads the same event.
  */
 public final class FeatureSpec implements java.io.Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     private static final String HASH_PREFIX = "kingfisher-features-v1\n";
 
     /**
@@ -35,6 +42,16 @@ public final class FeatureSpec implements java.io.Serializable {
 
     private final List<FeatureDef> features;
     private final long allowedLatenessMs;
+    /** The related entities as declared (primary spec), empty for a related entity's own spec. */
+    private final List<RelatedEntity> declared;
+    /** Null for the primary spec, else the related entity's name. */
+    private final String entity;
+    private final List<RelatedEntity> related;
+    private final List<FeatureSpec> relatedSpecs;
+    private final int[] relatedOffsets;
+    private final int[] relatedKeyInputs;
+    private final int[] lookupSources;
+    private final int[] ringBuckets;
     private final List<String> outputNames;
     private final List<String> numericInputs;
     private final List<String> textInputs;
@@ -42,7 +59,12 @@ public final class FeatureSpec implements java.io.Serializable {
     private final int stateSize;
     private final String hash;
 
-    private FeatureSpec(List<FeatureDef> features, Duration allowedLateness) {
+    /** A related entity's spec already built, and where its vector starts in the attached related vectors. */
+    private record Target(FeatureSpec spec, int offset) {
+    }
+
+    /** The primary spec. */
+    private FeatureSpec(List<FeatureDef> features, List<RelatedEntity> related, Duration allowedLateness) {
         if (features.isEmpty()) {
             throw new FeatureSpecException("<spec>", "a feature spec needs at least one feature");
         }
@@ -51,47 +73,223 @@ public final class FeatureSpec implements java.io.Serializable {
         }
         this.features = List.copyOf(features);
         this.allowedLatenessMs = allowedLateness.toMillis();
+        this.declared = List.copyOf(related);
+        this.entity = null;
+        this.related = stageOrder(this.features, this.declared);
+        // the primary's fields first, so a spec without related entities reads events exactly as before
+        Set<String> nums = new LinkedHashSet<>();
+        Set<String> texts = new LinkedHashSet<>();
+        addInputs(this.features, nums, texts);
+        for (RelatedEntity r : this.related) {
+            addInputs(r.features(), nums, texts);
+            texts.add(r.keyField());
+        }
+        this.numericInputs = List.copyOf(nums);
+        this.textInputs = List.copyOf(texts);
+        Map<String, Target> built = new HashMap<>();
+        List<FeatureSpec> specs = new ArrayList<>();
+        this.relatedOffsets = new int[this.related.size() + 1];
+        this.relatedKeyInputs = new int[this.related.size()];
+        StringBuilder relatedCanonical = new StringBuilder();
+        for (int i = 0; i < this.related.size(); i++) {
+            RelatedEntity r = this.related.get(i);
+            FeatureSpec s = new FeatureSpec(r, allowedLatenessMs, numericInputs, textInputs, built);
+            specs.add(s);
+            built.put(r.name(), new Target(s, relatedOffsets[i]));
+            relatedOffsets[i + 1] = relatedOffsets[i] + s.width();
+            relatedKeyInputs[i] = textInputs.indexOf(r.keyField());
+            relatedCanonical.append("related(").append(r.name()).append(',').append(r.keyField()).append(")\n");
+            for (FeatureDef d : r.features()) {
+                relatedCanonical.append("  ").append(d.canonical()).append('\n');
+            }
+        }
+        this.relatedSpecs = List.copyOf(specs);
+        Layout layout = layout(this.features, built, -1);
+        this.outputNames = layout.outputNames;
+        this.lookupSources = layout.lookupSources;
+        this.ringBuckets = layout.ringBuckets;
+        this.derivedOrder = layout.derivedOrder;
+        this.stateSize = layout.slots + 1; // + the entity's latest event time
+        StringBuilder canonical = new StringBuilder(HASH_PREFIX).append(layout.canonical);
+        if (allowedLatenessMs != DEFAULT_ALLOWED_LATENESS.toMillis()) {
+            canonical.append("allowed_lateness(").append(allowedLatenessMs).append(")\n");
+        }
+        this.hash = sha256(canonical.append(relatedCanonical).toString());
+    }
+
+    /** A related entity's own spec, read as of the event's bucket, over the primary's input layout. */
+    private FeatureSpec(RelatedEntity r, long allowedLatenessMs, List<String> numericInputs, List<String> textInputs,
+                        Map<String, Target> built) {
+        for (FeatureDef d : r.features()) {
+            boolean tiled = d instanceof FeatureDef.Window || d instanceof FeatureDef.DistinctCount dc && dc.window() != null;
+            if (!tiled && !(d instanceof FeatureDef.Ratio) && !(d instanceof FeatureDef.Difference) && !(d instanceof FeatureDef.Lookup)) {
+                throw new FeatureSpecException(d.name(), "a feature of related entity '" + r.name() + "' must be kept in time "
+                        + "buckets (a window or a windowed distinct count), derived from such, or a lookup, so that it can be "
+                        + "read as of an event's time; this is a " + d.getClass().getSimpleName());
+            }
+        }
+        this.features = r.features();
+        this.allowedLatenessMs = allowedLatenessMs;
+        this.declared = List.of();
+        this.entity = r.name();
+        this.related = List.of();
+        this.relatedSpecs = List.of();
+        this.relatedOffsets = new int[]{0};
+        this.relatedKeyInputs = new int[0];
+        this.numericInputs = numericInputs;
+        this.textInputs = textInputs;
+        Layout layout = layout(this.features, built, allowedLatenessMs);
+        this.outputNames = layout.outputNames;
+        this.lookupSources = layout.lookupSources;
+        this.ringBuckets = layout.ringBuckets;
+        this.derivedOrder = layout.derivedOrder;
+        this.stateSize = layout.slots + 1;
+        this.hash = sha256(HASH_PREFIX + "related(" + r.name() + "," + r.keyField() + "," + allowedLatenessMs + ")\n" + layout.canonical);
+    }
+
+    /** What both kinds of spec derive from their definitions. */
+    private record Layout(List<String> outputNames, int[] lookupSources, int[] ringBuckets, int[] derivedOrder, int slots,
+                          String canonical) {
+    }
+
+    /**
+     * Columns, state slots, lookup sources and derived order of {@code features}; {@code asOfLatenessMs} is -1 for
+     * the primary spec, else the allowed lateness a related entity's rings must cover.
+     */
+    private static Layout layout(List<FeatureDef> features, Map<String, Target> targets, long asOfLatenessMs) {
         Set<String> seen = new HashSet<>();
         Map<String, Integer> columnOwner = new HashMap<>();
         List<String> outs = new ArrayList<>();
-        Set<String> nums = new LinkedHashSet<>();
-        Set<String> texts = new LinkedHashSet<>();
+        int[] lookups = new int[features.size()];
+        int[] rings = new int[features.size()];
         int slots = 0;
-        StringBuilder canonical = new StringBuilder(HASH_PREFIX);
-        for (int i = 0; i < this.features.size(); i++) {
-            FeatureDef f = this.features.get(i);
+        StringBuilder canonical = new StringBuilder();
+        for (int i = 0; i < features.size(); i++) {
+            FeatureDef f = features.get(i);
             if (!seen.add(f.name())) {
                 throw new FeatureSpecException(f.name(), "defined twice");
             }
             for (String col : f.outputs()) {
                 Integer other = columnOwner.putIfAbsent(col, i);
                 if (other != null) {
-                    throw new FeatureSpecException(f.name(), "column '" + col + "' is also a column of '" + this.features.get(other).name() + "'");
+                    throw new FeatureSpecException(f.name(), "column '" + col + "' is also a column of '" + features.get(other).name() + "'");
                 }
             }
             outs.addAll(f.outputs());
-            nums.addAll(f.numericFields());
-            texts.addAll(f.textFields());
-            slots += f.stateSlots();
+            lookups[i] = -1;
+            if (f instanceof FeatureDef.Lookup l) {
+                Target t = targets.get(l.entity());
+                int c = t.spec.columnIndex(l.column());
+                if (c < 0) {
+                    throw new FeatureSpecException(l.name(), "related entity '" + l.entity() + "' has no column '" + l.column()
+                            + "'; its columns are " + t.spec.outputNames());
+                }
+                lookups[i] = t.offset + c;
+            }
+            int window = f instanceof FeatureDef.Window w ? w.buckets() : f instanceof FeatureDef.DistinctCount dc ? dc.buckets() : 0;
+            rings[i] = window;
+            int fSlots = f.stateSlots();
+            if (window > 0 && asOfLatenessMs >= 0) {
+                long bucketMs = f instanceof FeatureDef.Window w ? w.bucket().toMillis() : ((FeatureDef.DistinctCount) f).bucket().toMillis();
+                long lateBuckets = -Math.floorDiv(-asOfLatenessMs, bucketMs); // ceiling
+                long ring = window + 1 + lateBuckets;
+                if (ring > FeatureDef.Window.MAX_BUCKETS) {
+                    throw new FeatureSpecException(f.name(), "read as of an event's time it keeps " + ring + " buckets (the window's "
+                            + window + ", the event's own and " + lateBuckets
+                            + " for the allowed lateness), more than " + FeatureDef.Window.MAX_BUCKETS
+                            + "; use wider buckets or a shorter allowed lateness");
+                }
+                rings[i] = (int) ring;
+                int stride = (fSlots - 1) / window;
+                fSlots = 1 + rings[i] * stride;
+            }
+            slots += fSlots;
             canonical.append(f.canonical()).append('\n');
         }
-        if (allowedLatenessMs != DEFAULT_ALLOWED_LATENESS.toMillis()) {
-            canonical.append("allowed_lateness(").append(allowedLatenessMs).append(")\n");
+        return new Layout(List.copyOf(outs), lookups, rings, derivedOrder(features, columnOwner), slots, canonical.toString());
+    }
+
+    /**
+     * The related entities in stage order: each after the entities its features look up. Fails naming the feature when
+     * a lookup names an undeclared entity or closes a cycle, and names an entity declared twice or never looked up.
+     */
+    private static List<RelatedEntity> stageOrder(List<FeatureDef> primary, List<RelatedEntity> declared) {
+        Map<String, RelatedEntity> byName = new LinkedHashMap<>();
+        for (RelatedEntity r : declared) {
+            if (byName.putIfAbsent(r.name(), r) != null) {
+                throw new FeatureSpecException(r.name(), "related entity declared twice");
+            }
         }
-        this.outputNames = List.copyOf(outs);
-        this.numericInputs = List.copyOf(nums);
-        this.textInputs = List.copyOf(texts);
-        this.derivedOrder = derivedOrder(this.features, columnOwner);
-        this.stateSize = slots + 1; // + the entity's latest event time
-        this.hash = sha256(canonical.toString());
+        requireDeclared(primary, byName);
+        for (RelatedEntity r : declared) {
+            requireDeclared(r.features(), byName);
+        }
+        List<RelatedEntity> order = new ArrayList<>();
+        Map<String, Integer> mark = new HashMap<>(); // 1 on the current path, 2 done
+        for (FeatureDef d : primary) {
+            if (d instanceof FeatureDef.Lookup l) {
+                visit(l, byName, mark, new ArrayList<>(), order);
+            }
+        }
+        for (RelatedEntity r : declared) {
+            if (!mark.containsKey(r.name())) {
+                throw new FeatureSpecException(r.name(), "related entity '" + r.name() + "' is declared but no feature looks it up");
+            }
+        }
+        return List.copyOf(order);
+    }
+
+    private static void requireDeclared(List<FeatureDef> features, Map<String, RelatedEntity> byName) {
+        for (FeatureDef d : features) {
+            if (d instanceof FeatureDef.Lookup l && !byName.containsKey(l.entity())) {
+                throw new FeatureSpecException(l.name(), "looks up entity '" + l.entity() + "', which is not declared (related entities: "
+                        + (byName.isEmpty() ? "none" : String.join(", ", byName.keySet())) + ")");
+            }
+        }
+    }
+
+    private static void visit(FeatureDef.Lookup via, Map<String, RelatedEntity> byName, Map<String, Integer> mark, List<String> path,
+                              List<RelatedEntity> order) {
+        String e = via.entity();
+        Integer m = mark.get(e);
+        if (m != null && m == 2) {
+            return;
+        }
+        if (m != null) {
+            List<String> cycle = new ArrayList<>(path.subList(path.indexOf(e), path.size()));
+            cycle.add(e);
+            throw new FeatureSpecException(via.name(), "lookups between entities form a cycle: " + String.join(" -> ", cycle));
+        }
+        mark.put(e, 1);
+        path.add(e);
+        for (FeatureDef d : byName.get(e).features()) {
+            if (d instanceof FeatureDef.Lookup l) {
+                visit(l, byName, mark, path, order);
+            }
+        }
+        path.remove(path.size() - 1);
+        mark.put(e, 2);
+        order.add(byName.get(e));
+    }
+
+    private static void addInputs(List<FeatureDef> features, Set<String> nums, Set<String> texts) {
+        for (FeatureDef f : features) {
+            nums.addAll(f.numericFields());
+            texts.addAll(f.textFields());
+        }
     }
 
     public static FeatureSpec of(List<FeatureDef> features) {
-        return new FeatureSpec(features, DEFAULT_ALLOWED_LATENESS);
+        return new FeatureSpec(features, List.of(), DEFAULT_ALLOWED_LATENESS);
     }
 
     public static FeatureSpec of(FeatureDef... features) {
-        return new FeatureSpec(List.of(features), DEFAULT_ALLOWED_LATENESS);
+        return new FeatureSpec(List.of(features), List.of(), DEFAULT_ALLOWED_LATENESS);
+    }
+
+    /** Primary features that may look up the {@code related} entities' columns ({@link FeatureDef.Lookup}). */
+    public static FeatureSpec of(List<FeatureDef> features, List<RelatedEntity> related) {
+        return new FeatureSpec(features, related, DEFAULT_ALLOWED_LATENESS);
     }
 
     /**
@@ -100,7 +298,10 @@ public final class FeatureSpec implements java.io.Serializable {
      * {@link LateEventException}. Part of the hash.
      */
     public FeatureSpec withAllowedLateness(Duration allowedLateness) {
-        return new FeatureSpec(features, allowedLateness);
+        if (entity != null) {
+            throw new IllegalStateException("the lateness of related entity '" + entity + "' is its primary spec's");
+        }
+        return new FeatureSpec(features, declared, allowedLateness);
     }
 
     public List<FeatureDef> features() {
@@ -140,6 +341,51 @@ public final class FeatureSpec implements java.io.Serializable {
         return textInputs;
     }
 
+    /** The related entities in stage order (each after those it looks up); empty when the spec has none. */
+    public List<RelatedEntity> related() {
+        return related;
+    }
+
+    /** Whether the vector reads other entities' features, i.e. needs the staged path ({@link FeatureStages}). */
+    public boolean hasRelated() {
+        return !related.isEmpty();
+    }
+
+    /** The own spec of the related entity at {@code stage} (of {@link #related()}): its columns, state and hash. */
+    public FeatureSpec relatedSpec(int stage) {
+        return relatedSpecs.get(stage);
+    }
+
+    /** Width of all related entities' vectors together, as attached to an event between the stages. */
+    public int relatedWidth() {
+        return relatedOffsets[relatedOffsets.length - 1];
+    }
+
+    /** Where the vector of the related entity at {@code stage} starts among the attached related vectors. */
+    public int relatedOffset(int stage) {
+        return relatedOffsets[stage];
+    }
+
+    /** Index in {@code InputEvent.texts} of the key field of the related entity at {@code stage}. */
+    int relatedKeyInput(int stage) {
+        return relatedKeyInputs[stage];
+    }
+
+    /** Null for a primary spec; the entity's name for a related entity's spec. */
+    public String entity() {
+        return entity;
+    }
+
+    /** Index into the attached related vectors that lookup {@code def} reads, or -1 when it is no lookup. */
+    int lookupSource(int def) {
+        return lookupSources[def];
+    }
+
+    /** Buckets the ring of windowed feature {@code def} keeps (more than its window in a related entity's spec), else 0. */
+    int ringBuckets(int def) {
+        return ringBuckets[def];
+    }
+
     /** Doubles of per-entity state, the latest-event-time slot included. */
     public int stateSize() {
         return stateSize;
@@ -167,7 +413,8 @@ public final class FeatureSpec implements java.io.Serializable {
 
     @Override
     public String toString() {
-        return "FeatureSpec" + outputNames + "#" + hash.substring(0, 12);
+        return "FeatureSpec" + (entity == null ? "" : "(" + entity + ")") + outputNames
+                + (related.isEmpty() ? "" : " related " + related.stream().map(RelatedEntity::name).toList()) + "#" + hash.substring(0, 12);
     }
 
     static String sha256(String s) {

@@ -4,38 +4,71 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The offline path: the same {@link FeatureEngine} run over historical events, one state per entity in memory.
- * Feed it events in the order the stream would see them (per entity; out of order within the allowed lateness
- * is fine) and it produces the same vectors the streaming operator emits and rejects the same late events,
- * which is what makes a training set free of train/serve skew.
+ * The offline path: the same {@link FeatureStages} run over historical events, one state per entity (primary and
+ * related) in memory. Feed it events in the order the stream would see them (per entity; out of order within the
+ * allowed lateness is fine) and it produces the same vectors the streaming operators emit and rejects the same late
+ * events, which is what makes a training set free of train/serve skew. A related entity sees the events in the order
+ * given here; the streaming stage of a related entity sees them interleaved from many partitions, which its as-of
+ * reads make immaterial (see {@link RelatedEntity}).
  */
 public final class OfflineFeatures {
-    private final FeatureEngine engine;
+    private final FeatureStages stages;
+    private final FeatureSpec spec;
     private final Map<String, double[]> states = new HashMap<>();
+    private final Map<String, double[]>[] relatedStates;
 
+    @SuppressWarnings("unchecked")
     public OfflineFeatures(FeatureSpec spec) {
-        this.engine = new FeatureEngine(spec);
+        this.stages = new FeatureStages(spec);
+        this.spec = spec;
+        this.relatedStates = new Map[stages.relatedStages()];
+        for (int i = 0; i < relatedStates.length; i++) {
+            relatedStates[i] = new HashMap<>();
+        }
     }
 
     /**
-     * The event's vector as of just before it; updates the entity's state.
+     * The event's vector as of just before it; updates the entity's state, then each related entity's.
      *
-     * @throws LateEventException    the event is later than the spec allows; the state is unchanged
-     * @throws InvalidInputException a numeric input is infinite; the state is unchanged
+     * @throws LateEventException    the event is later than the spec allows for its primary entity; nothing changed
+     * @throws InvalidInputException a numeric input is infinite; nothing changed
      */
     public float[] next(InputEvent e) {
+        float[] features = new float[spec.width()];
         double[] s = states.get(e.entity);
         if (s == null) {
-            s = engine.newState();
-            float[] features = engine.computeAndUpdate(s, e);
+            s = stages.primary().newState();
+            stages.primary().computeStage(s, e, null, features);
             states.put(e.entity, s); // only once accepted
+        } else {
+            stages.primary().computeStage(s, e, null, features);
+        }
+        if (relatedStates.length == 0) {
             return features;
         }
-        return engine.computeAndUpdate(s, e);
+        float[] related = stages.newRelated();
+        for (int i = 0; i < relatedStates.length; i++) {
+            String key = stages.relatedKey(i, e.texts);
+            double[] r = key == null ? null : relatedStates[i].get(key);
+            boolean fresh = key != null && r == null;
+            if (fresh) {
+                r = stages.related(i).newState();
+            }
+            if (stages.relate(i, r, e, related) == FeatureStages.Outcome.ACCEPTED && fresh) {
+                relatedStates[i].put(key, r);
+            }
+        }
+        stages.finish(related, features);
+        return features;
     }
 
     /** Entities seen so far. */
     public int entities() {
         return states.size();
+    }
+
+    /** Entities of the related entity at {@code stage} (of {@link FeatureSpec#related()}) seen so far. */
+    public int relatedEntities(int stage) {
+        return relatedStates[stage].size();
     }
 }

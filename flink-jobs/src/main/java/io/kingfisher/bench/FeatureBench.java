@@ -5,14 +5,17 @@ import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.features.FeatureDef;
 import io.kingfisher.features.FeatureEngine;
+import io.kingfisher.features.FeatureStages;
 import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.InvalidInputException;
 import io.kingfisher.features.LateEventException;
 import io.kingfisher.features.NumericRule;
+import io.kingfisher.features.OfflineFeatures;
 import io.kingfisher.features.avro.AvroInputBinding;
 import io.kingfisher.features.flink.FeatureFunction;
+import io.kingfisher.features.flink.FeaturePipeline;
 import io.kingfisher.jobs.FlinkEnvironments;
 import io.kingfisher.jobs.JobSettings;
 import io.kingfisher.sim.FraudSimulator;
@@ -22,12 +25,10 @@ import org.apache.avro.generic.IndexedRecord;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -37,7 +38,6 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
@@ -68,18 +68,24 @@ import java.util.stream.Stream;
  * <p>How it measures. The domain's simulator makes the events (synthetic ones, drawn from the spec's inputs,
  * for a domain without a simulator), which are decoded into {@link InputEvent}s before the clock starts. Then a
  * real Flink job runs on a one-slot MiniCluster at parallelism 1, with the scoring job's Flink settings: a source that
- * hands out the pre-built events, the {@link FeatureFunction} on the embedded RocksDB backend (each event reads
- * the entity's state, computes every feature, writes the state back), and a sink that counts the vectors and
- * drops them. Source, operator and sink are chained into one task, so one thread does all the per-event work:
+ * hands out the pre-built events, the feature stages on the embedded RocksDB backend (the {@link FeatureFunction}:
+ * each event reads the entity's state, computes every feature, writes the state back; for a domain with related
+ * entities, as in the scoring job ({@link FeaturePipeline}), its twin for the primary entity, then one
+ * {@code RelatedFeatureOperator} per related entity, which holds the states it touches on the heap and writes them
+ * back at checkpoints (here, with no checkpoint during the timed run, every 10 s), and the step that fills the lookup
+ * columns), and a sink that
+ * counts the vectors and drops them. Source, operators and sink are chained into one task, so one thread does all
+ * the per-event work, the related stages' included:
  * the figure is events per second of that thread, i.e. per core (RocksDB's background flushes and compactions
  * and the JVM's GC run on other threads), by the wall clock and by the thread's CPU time (steadier when other
  * processes share the machine). The first 10% of the events are warm-up and not timed. The source
  * then idles, a canonical savepoint is taken, and its size over the number of distinct entities is the state per
  * entity, keys, TTL timestamps and serialization framing included. For comparison it also times the bare
- * {@link FeatureEngine} over the same events on heap arrays (no Flink, no RocksDB, no serialization).
+ * {@link FeatureEngine} over the same events on heap arrays (no Flink, no RocksDB, no serialization), through
+ * {@link OfflineFeatures} (the same stages).
  *
- * <p>What it does not include: the keyBy network shuffle (and its serialization) between decoding and the
- * feature operator in {@code ScoreJob}, Kafka, Avro decoding. State that outgrows RocksDB's memory (many more
+ * <p>What it does not include: the keyBy network shuffles (and their serialization) between decoding and the
+ * feature operator, and between the feature stages, in {@code ScoreJob}, Kafka, Avro decoding. State that outgrows RocksDB's memory (many more
  * entities than here) adds disk reads per event.
  *
  * <p>To try other Flink settings, pass them as system properties prefixed {@code bench.flink.}, e.g.
@@ -100,6 +106,17 @@ public final class FeatureBench {
     public static final String ENGINE_ONLY_PER_SEC = "engine_only_per_sec";
     /** Also reported: doubles of state per entity in the spec's layout. */
     public static final String STATE_DOUBLES = "state_doubles";
+    /** Also reported: related entities' stages, their distinct entities (all stages together) and doubles of state each. */
+    public static final String RELATED_STAGES = "related_stages";
+    public static final String RELATED_ENTITIES = "related_entities";
+    public static final String RELATED_STATE_DOUBLES = "related_state_doubles";
+    /**
+     * Also reported, for a domain with related entities: the same figures for its spec without them (no lookups, nor the
+     * derived features that read them) over the same events in the same run, i.e. what the related stages cost.
+     */
+    public static final String OWN_UPDATES_PER_SEC_PER_CORE = "without_related_updates_per_sec_per_core";
+    public static final String OWN_STATE_BYTES_PER_ENTITY = "without_related_state_bytes_per_entity";
+    public static final String OWN_PER_TASK_CPU_SEC = "without_related_updates_per_task_cpu_sec";
     /** Also reported: events measured and distinct entities among them. */
     public static final String EVENTS = "events";
     public static final String ENTITIES = "entities";
@@ -150,6 +167,14 @@ public final class FeatureBench {
         boolean simulated = simulator(domain, entities) != null;
         InputEvent[] in = events(domain, spec, events, entities);
         long distinct = java.util.Arrays.stream(in).map(e -> e.entity).distinct().count();
+        FeatureStages stages = new FeatureStages(spec);
+        long relatedDistinct = 0;
+        double relatedDoubles = 0;
+        for (int i = 0; i < stages.relatedStages(); i++) {
+            int stage = i;
+            relatedDistinct += java.util.Arrays.stream(in).map(e -> stages.relatedKey(stage, e.texts)).filter(k -> k != null).distinct().count();
+            relatedDoubles += spec.relatedSpec(i).stateSize();
+        }
         double[] engineOnly = engineOnly(spec, in);
         Path dir = Files.createTempDirectory("kingfisher-bench-");
         try {
@@ -160,13 +185,45 @@ public final class FeatureBench {
             result.put(PER_TASK_CPU_SEC, job[2]);
             result.put(ENGINE_ONLY_PER_SEC, engineOnly[0]);
             result.put(STATE_DOUBLES, (double) spec.stateSize());
+            result.put(RELATED_STAGES, (double) stages.relatedStages());
+            result.put(RELATED_ENTITIES, (double) relatedDistinct);
+            result.put(RELATED_STATE_DOUBLES, relatedDoubles);
             result.put(EVENTS, (double) events);
             result.put(ENTITIES, (double) distinct);
             result.put(SIMULATED, simulated ? 1.0 : 0.0);
+            if (spec.hasRelated()) {
+                // the same events through the primary stage alone, in the same run: what the related stages cost
+                FeatureSpec own = withoutRelated(spec);
+                double[] ownJob = runJob(own, in, (long) engineOnly[1], Files.createDirectories(dir.resolve("own")));
+                result.put(OWN_UPDATES_PER_SEC_PER_CORE, ownJob[0]);
+                result.put(OWN_STATE_BYTES_PER_ENTITY, ownJob[1] / distinct);
+                result.put(OWN_PER_TASK_CPU_SEC, ownJob[2]);
+            }
             return result;
         } finally {
             deleteRecursively(dir);
         }
+    }
+
+    /**
+     * The spec's primary features without its lookups and the derived features that read them (transitively): what
+     * the primary entity's stage computes. Lookups and derived features read no event field, so the events of the full
+     * spec fit it (its inputs are a prefix of the full spec's).
+     */
+    static FeatureSpec withoutRelated(FeatureSpec spec) {
+        java.util.Set<String> dropped = new java.util.HashSet<>();
+        List<FeatureDef> kept = new java.util.ArrayList<>(spec.features());
+        boolean changed = true;
+        while (changed) {
+            changed = kept.removeIf(d -> (d instanceof FeatureDef.Lookup || d.references().stream().anyMatch(dropped::contains))
+                    && dropped.addAll(d.outputs()));
+        }
+        FeatureSpec own = FeatureSpec.of(kept).withAllowedLateness(spec.allowedLateness());
+        if (!own.numericInputs().equals(spec.numericInputs().subList(0, own.numericInputs().size()))
+                || !own.textInputs().equals(spec.textInputs().subList(0, own.textInputs().size()))) {
+            throw new IllegalStateException("the inputs of " + own + " are not a prefix of " + spec + "'s");
+        }
+        return own;
     }
 
     /** The built-in domains, in {@link BuiltInDomains#NAMES} order. */
@@ -260,18 +317,15 @@ public final class FeatureBench {
      * accepted (the operator emits vectors for those only; the rest go to its side output).
      */
     private static double[] engineOnly(FeatureSpec spec, InputEvent[] in) {
-        FeatureEngine engine = new FeatureEngine(spec);
         double rate = 0;
         long accepted = 0;
         for (int pass = 0; pass < 2; pass++) {
-            Map<String, double[]> states = new HashMap<>();
-            float[] out = new float[spec.width()];
+            OfflineFeatures features = new OfflineFeatures(spec);
             accepted = 0;
             long t0 = System.nanoTime();
             for (InputEvent e : in) {
-                double[] state = states.computeIfAbsent(e.entity, k -> engine.newState());
                 try {
-                    engine.computeAndUpdate(state, e, out);
+                    features.next(e);
                     accepted++;
                 } catch (LateEventException | InvalidInputException rejected) {
                     // counted by omission
@@ -309,9 +363,8 @@ public final class FeatureBench {
                     new DataGeneratorSource<>(new StoredEvents(run), 2L * in.length, RateLimiterStrategy.perCheckpoint(in.length),
                             TypeInformation.of(InputEvent.class)),
                     WatermarkStrategy.noWatermarks(), "events");
-            KeySelector<InputEvent, String> byEntity = e -> e.entity;
-            DataStreamUtils.reinterpretAsKeyedStream(events, byEntity, Types.STRING) // one task: no shuffle at parallelism 1
-                    .process(new FeatureFunction(spec, STATE_TTL)).name("features").uid("features")
+            // one task: every stage keyed by reinterpreting its input, no shuffle at parallelism 1
+            FeaturePipeline.build(events, spec, STATE_TTL, "bench", true).featured()
                     .sinkTo(new ProbeSink(run)).name("count-and-discard");
             JobClient job = env.executeAsync("bench-features");
             CompletableFuture<JobExecutionResult> ended = job.getJobExecutionResult();
@@ -359,14 +412,26 @@ public final class FeatureBench {
 
     /** A table for people, with the targets. */
     public static String table(Map<String, Map<String, Double>> results) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-10s %-9s %11s %9s %7s %14s %14s %14s %14s%n",
-                "domain", "events", "count", "entities", "doubles", "events/s/core", "per CPU-s", "engine-only/s", "state B/entity"));
-        results.forEach((domain, r) -> sb.append(String.format(Locale.ROOT, "%-10s %-9s %,11.0f %,9.0f %7.0f %,14.0f %,14.0f %,14.0f %,14.0f%n",
-                domain, r.getOrDefault(SIMULATED, 1.0) > 0 ? "simulated" : "synthetic", r.get(EVENTS), r.get(ENTITIES),
-                r.get(STATE_DOUBLES), r.get(UPDATES_PER_SEC_PER_CORE), r.get(PER_TASK_CPU_SEC), r.get(ENGINE_ONLY_PER_SEC),
-                r.get(STATE_BYTES_PER_ENTITY))));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-10s %-9s %11s %9s %7s %17s %14s %14s %14s %14s%n",
+                "domain", "events", "count", "entities", "doubles", "related (doubles)", "events/s/core", "per CPU-s", "engine-only/s",
+                "state B/entity"));
+        results.forEach((domain, r) -> {
+            sb.append(String.format(Locale.ROOT, "%-10s %-9s %,11.0f %,9.0f %7.0f %17s %,14.0f %,14.0f %,14.0f %,14.0f%n",
+                    domain, r.getOrDefault(SIMULATED, 1.0) > 0 ? "simulated" : "synthetic", r.get(EVENTS), r.get(ENTITIES),
+                    r.get(STATE_DOUBLES), r.getOrDefault(RELATED_STAGES, 0.0) == 0 ? "-"
+                            : String.format(Locale.ROOT, "%,.0f (%.0f)", r.get(RELATED_ENTITIES), r.get(RELATED_STATE_DOUBLES)),
+                    r.get(UPDATES_PER_SEC_PER_CORE), r.get(PER_TASK_CPU_SEC), r.get(ENGINE_ONLY_PER_SEC),
+                    r.get(STATE_BYTES_PER_ENTITY)));
+            if (r.containsKey(OWN_UPDATES_PER_SEC_PER_CORE)) {
+                sb.append(String.format(Locale.ROOT, "%-10s %-9s %11s %9s %7s %17s %,14.0f %,14.0f %14s %,14.0f%n",
+                        "", "", "", "", "", "without related", r.get(OWN_UPDATES_PER_SEC_PER_CORE), r.get(OWN_PER_TASK_CPU_SEC), "",
+                        r.get(OWN_STATE_BYTES_PER_ENTITY)));
+            }
+        });
         sb.append(String.format(Locale.ROOT, "targets: >= %,.0f events/s per core, <= %,.0f B of state per entity%n",
                 TARGET_UPDATES_PER_SEC_PER_CORE, TARGET_STATE_BYTES_PER_ENTITY));
+        sb.append("events/s include the related entities' stages; state B/entity is all state (related entities' included) "
+                + "over the primary entities\n");
         return sb.toString();
     }
 

@@ -1,9 +1,13 @@
 package io.kingfisher.domain;
 
 import io.kingfisher.features.FeatureDef;
+import io.kingfisher.features.FeatureDef.Agg;
+import io.kingfisher.features.FeatureDef.Lookup;
 import io.kingfisher.features.FeatureDef.Transform;
+import io.kingfisher.features.FeatureDef.Window;
 import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.NumericRule;
+import io.kingfisher.features.RelatedEntity;
 import io.kingfisher.schemas.clicks.ClickEvent;
 import io.kingfisher.schemas.clinical.ClinicalOutcome;
 import io.kingfisher.schemas.clinical.VitalSignObservation;
@@ -32,12 +36,17 @@ public final class BuiltInDomains {
 
     /**
      * Card payments keyed by card: velocity, amount against the card's habit, country, channel, merchant type,
-     * hour. Labels are {@code FraudLabel}s naming the transaction (chargebacks days later, fraud reports sooner);
+     * hour; and of the payment's merchant (a related entity keyed by {@code merchant_id}): its payments in the hour
+     * and its mean amount over the day before (as of the payment's time bucket), and the payment's amount against
+     * that mean. Labels are {@code FraudLabel}s naming the transaction (chargebacks days later, fraud reports sooner);
      * a payment without one after {@link #FRAUD_LABEL_WINDOW} is genuine. Alerts at 0.5, no hysteresis (each
      * payment is its own decision).
      */
     public static Domain fraud() {
-        FeatureSpec features = FeatureSpec.of(
+        RelatedEntity merchant = RelatedEntity.of("merchant", "merchant_id",
+                Window.count("txn_1h", Duration.ofHours(1), Duration.ofMinutes(5)),
+                new Window("amount_1d", "amount", Duration.ofDays(1), Duration.ofHours(1), List.of(Agg.MEAN), Transform.LOG1P));
+        FeatureSpec features = FeatureSpec.of(List.of(
                 FeatureDef.Numeric.of("amount", Transform.LOG1P),
                 new FeatureDef.EwmaRatio("amount_vs_card_avg", "amount", Duration.ofDays(14)),
                 new FeatureDef.DecayedCount("card_txn_1h", Duration.ofHours(1)),
@@ -46,7 +55,11 @@ public final class BuiltInDomains {
                 new FeatureDef.DiffersFromFirst("foreign_country", "country"),
                 new FeatureDef.OneHot("channel", "channel", List.of("CHIP", "CONTACTLESS", "ONLINE", "MOTO")),
                 new FeatureDef.OneHot("mcc", "merchant_category", List.of("5411", "5812", "5541", "5732", "4829", "5967", "7995")),
-                new FeatureDef.HourOfDay("hour"));
+                new FeatureDef.HourOfDay("hour"),
+                Lookup.of("merchant", "txn_1h"),
+                Lookup.of("merchant", "amount_1d"),
+                // both log1p-scaled: the log of (1 + amount) over (1 + the merchant's mean amount)
+                new FeatureDef.Difference("amount_vs_merchant", "amount", "merchant.amount_1d")), List.of(merchant));
         return new Domain("fraud", PaymentTransaction.getClassSchema(), "transaction_id", "card_id", "event_time",
                 features,
                 List.of(NumericRule.required("amount", 0.0, 1.0e9)),
@@ -60,12 +73,16 @@ public final class BuiltInDomains {
     /**
      * Impressions keyed by user; the model embeds the user and the item (hashed ids, the first two feature
      * columns: users in 8192 buckets, items in 2048, 16 wide, with their dot product) in front of a small MLP
-     * that also sees the slot, the surface, the user's recent activity and the hour. Labels are the clicks
+     * that also sees the slot, the surface, the user's recent activity, the hour, and of the impression's item (a related
+     * entity keyed by {@code item_id}) its impressions and mean slot over the hour before. Labels are the clicks
      * ({@code ClickEvent}s of type CLICK) naming their impression; an impression without a click after
      * {@link #CLICK_ATTRIBUTION_WINDOW} is a negative. Output: the top 10 items per user to {@code recs.feed}.
      */
     public static Domain clicks() {
-        FeatureSpec features = FeatureSpec.of(
+        RelatedEntity item = RelatedEntity.of("item", "item_id",
+                Window.count("impressions_1h", Duration.ofHours(1), Duration.ofMinutes(5)),
+                Window.of("position_1h", "position", Duration.ofHours(1), Duration.ofMinutes(5), Agg.MEAN));
+        FeatureSpec features = FeatureSpec.of(List.of(
                 new FeatureDef.Numeric("user_hash", "user_hash", Transform.NONE, 0.0, false),
                 new FeatureDef.Numeric("item_hash", "item_hash", Transform.NONE, 0.0, false),
                 FeatureDef.Numeric.of("position", Transform.NONE),
@@ -73,7 +90,9 @@ public final class BuiltInDomains {
                 new FeatureDef.DecayedCount("user_impressions_10m", Duration.ofMinutes(10)),
                 new FeatureDef.DecayedCount("user_impressions_1d", Duration.ofDays(1)),
                 new FeatureDef.TimeSinceLast("since_last_impression", Duration.ofDays(7)),
-                new FeatureDef.HourOfDay("hour"));
+                new FeatureDef.HourOfDay("hour"),
+                Lookup.of("item", "impressions_1h"),
+                Lookup.of("item", "position_1h")), List.of(item));
         return new Domain("clicks", ClickEvent.getClassSchema(), "event_id", "user_id", "event_time",
                 features,
                 List.of(),
@@ -89,7 +108,9 @@ public final class BuiltInDomains {
     /**
      * Vital-sign observations keyed by patient: each vital as measured (imputed with a normal value when missing,
      * with a missing flag), consciousness (ACVPU), supplemental oxygen, each vital against the patient's own
-     * recent average, how often the patient is being observed, and the hour. Labels are {@code ClinicalOutcome}s
+     * recent average, how often the patient is being observed, and the hour. No features of the ward ({@code ward_id}
+     * would key one): with a handful of wards its aggregates mostly told the model which ward and when, and the warm
+     * start scored fresh observations worse with them (see docs/design-notes.md). Labels are {@code ClinicalOutcome}s
      * of the patient: an ICU transfer, cardiac arrest or death labels the patient's observations of the
      * {@link #DETERIORATION_HORIZON} before it positive; a discharge settles the waiting ones as negative.
      * Alerts raise at 0.2 and clear below 0.1 (hysteresis), to {@code clinical.alerts}.

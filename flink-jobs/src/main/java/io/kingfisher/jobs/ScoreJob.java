@@ -6,6 +6,7 @@ import io.kingfisher.domain.Domain;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.flink.FeatureFunction;
+import io.kingfisher.features.flink.FeaturePipeline;
 import io.kingfisher.outputs.Outputs;
 import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.FeatureVector;
@@ -38,7 +39,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The scoring job: events → decode and validate → per-entity features (keyed state) → score → scores topic;
+ * The scoring job: events → decode and validate → per-entity features (keyed state; then, for a domain whose
+ * features look up related entities, a keyed stage per related entity, see {@link FeaturePipeline}) → score → scores topic;
  * rejected records → dead-letter topic. The scorer also reads {@code model.snapshots} (its domain's snapshots,
  * broadcast to every scoring subtask) and hot-swaps each snapshot it accepts; see {@link ScoringOperator}.
  *
@@ -147,10 +149,10 @@ public final class ScoreJob {
         SingleOutputStreamOperator<InputEvent> decoded = events
                 .process(new DecodeFunction(domain, registry))
                 .name("decode+validate").uid("decode-" + domain.name());
-        SingleOutputStreamOperator<FeaturedEvent> featured = decoded
-                .keyBy(e -> e.entity)
-                .process(new FeatureFunction(domain.features(), config.get(JobSettings.FEATURE_TTL)))
-                .name("features").uid("features-" + domain.name());
+        // keyed by entity; a domain with related entities adds a keyed stage per related entity after it
+        FeaturePipeline.Stages stages = FeaturePipeline.build(decoded, domain.features(), config.get(JobSettings.FEATURE_TTL),
+                domain.name(), false);
+        DataStream<FeaturedEvent> featured = stages.featured();
         if (features != null) {
             FeatureVectors.publish(featured, domain.name(), domain.features(), features);
         }
@@ -183,7 +185,7 @@ public final class ScoreJob {
         scored.sinkTo(scores).name("scores-sink").uid("scores-sink-" + domain.name());
         Outputs.attach(domain, config, scored, outputSinks);
         String eventsTopic = domain.eventsTopic();
-        DataStream<DeadLetter> rejectedByFeatures = featured.getSideOutput(FeatureFunction.REJECTED)
+        DataStream<DeadLetter> rejectedByFeatures = stages.primary().getSideOutput(FeatureFunction.REJECTED)
                 .map(r -> DeadLetters.rejected(eventsTopic, r))
                 .returns(TypeInformation.of(DeadLetter.class))
                 .name("late-to-dlq").uid("late-dlq-" + domain.name());

@@ -34,9 +34,18 @@ class FeatureBenchTest {
             double entities = r.get(FeatureBench.ENTITIES);
             assertTrue(entities >= 1 && entities <= 500, name + ": " + r);
             double bytes = r.get(FeatureBench.STATE_BYTES_PER_ENTITY);
-            // at least the key's bytes, at most every slot raw plus key, TTL timestamp and framing
-            assertTrue(bytes > 4 && bytes < 8 * spec.stateSize() + 256, name + ": " + bytes + " bytes for " + spec.stateSize() + " doubles");
+            // at least the key's bytes, at most every slot raw plus key, TTL timestamp and framing, for the primary
+            // entities and (spread over them) the related entities
+            double related = r.get(FeatureBench.RELATED_ENTITIES);
+            double relatedDoubles = r.get(FeatureBench.RELATED_STATE_DOUBLES);
+            double most = 8 * spec.stateSize() + 256 + related / entities * (8 * relatedDoubles + 256);
+            assertTrue(bytes > 4 && bytes < most, name + ": " + bytes + " bytes for " + spec.stateSize() + " doubles and "
+                    + related + " related entities of " + relatedDoubles);
             assertEquals(spec.stateSize(), r.get(FeatureBench.STATE_DOUBLES));
+            assertEquals(spec.related().size(), r.get(FeatureBench.RELATED_STAGES));
+            assertEquals(spec.hasRelated(), related >= 1, name + ": the related entities were counted: " + r);
+            assertEquals(spec.hasRelated(), r.containsKey(FeatureBench.OWN_UPDATES_PER_SEC_PER_CORE),
+                    name + ": the primary stage alone is measured where there are related stages: " + r);
             assertEquals(5_000, r.get(FeatureBench.EVENTS));
         }
         Path json = dir.resolve("out/features.json");
@@ -45,6 +54,16 @@ class FeatureBenchTest {
         });
         assertEquals(results, read);
         assertTrue(FeatureBench.table(results).lines().anyMatch(l -> l.startsWith("fraud")));
+    }
+
+    @Test
+    void withoutItsRelatedEntitiesASpecKeepsItsOwnColumns() {
+        FeatureSpec fraud = BuiltInDomains.fraud().features();
+        FeatureSpec own = FeatureBench.withoutRelated(fraud);
+        assertEquals(fraud.outputNames().subList(0, 21), own.outputNames(), "no lookups, no amount_vs_merchant");
+        assertTrue(!own.hasRelated() && own.stateSize() == fraud.stateSize());
+        assertEquals(fraud.numericInputs(), own.numericInputs());
+        assertEquals(fraud.textInputs().subList(0, own.textInputs().size()), own.textInputs());
     }
 
     @Test

@@ -61,6 +61,12 @@ public final class AvroInputBinding {
             }
             numRules[i] = byField.get(nums.get(i));
         }
+        for (io.kingfisher.features.RelatedEntity r : spec.related()) {
+            if (schema.getField(r.keyField()) == null) {
+                throw new FeatureSpecException(r.name(), "the key field '" + r.keyField() + "' of related entity '" + r.name()
+                        + "' is not a field of " + schema.getFullName());
+            }
+        }
         List<String> texts = spec.textInputs();
         textPos = new int[texts.size()];
         textNames = texts.toArray(String[]::new);

@@ -69,26 +69,36 @@ public final class CompactDoubleArraySerializer extends TypeSerializerSingleton<
 
     @Override
     public void serialize(double[] record, DataOutputView target) throws IOException {
+        // into one array, then one write: a view's per-byte writes cost more than the encoding itself
         int n = record.length;
-        writeVarLong(n, target);
-        for (int i = 0; i < n; i += 4) {
-            int packed = 0;
-            for (int j = 0; j < 4 && i + j < n; j++) {
-                packed |= tag(record[i + j]) << (2 * j);
-            }
-            target.writeByte(packed);
-        }
-        for (double v : record) {
-            switch (tag(v)) {
-                case WHOLE -> {
-                    long l = (long) v;
-                    writeVarLong((l << 1) ^ (l >> 63), target);
+        byte[] buf = new byte[10 + (n + 3) / 4 + 9 * n];
+        int pos = putVarLong(buf, 0, n);
+        int tags = pos;
+        pos += (n + 3) / 4;
+        for (int i = 0; i < n; i++) {
+            double v = record[i];
+            int tag = tag(v);
+            buf[tags + (i >> 2)] |= (byte) (tag << (2 * (i & 3)));
+            if (tag == WHOLE) {
+                long l = (long) v;
+                pos = putVarLong(buf, pos, (l << 1) ^ (l >> 63));
+            } else if (tag == RAW) {
+                long bits = Double.doubleToRawLongBits(v);
+                for (int shift = 56; shift >= 0; shift -= 8) {
+                    buf[pos++] = (byte) (bits >>> shift); // big-endian, as DataOutput.writeLong
                 }
-                case RAW -> target.writeLong(Double.doubleToRawLongBits(v));
-                default -> {
-                }
             }
         }
+        target.write(buf, 0, pos);
+    }
+
+    private static int putVarLong(byte[] buf, int pos, long v) {
+        while ((v & ~0x7FL) != 0) {
+            buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        buf[pos++] = (byte) v;
+        return pos;
     }
 
     @Override
@@ -119,14 +129,6 @@ public final class CompactDoubleArraySerializer extends TypeSerializerSingleton<
     @Override
     public void copy(DataInputView source, DataOutputView target) throws IOException {
         serialize(deserialize(source), target);
-    }
-
-    private static void writeVarLong(long v, DataOutputView out) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
     }
 
     private static long readVarLong(DataInputView in) throws IOException {

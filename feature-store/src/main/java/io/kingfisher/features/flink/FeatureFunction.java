@@ -4,16 +4,8 @@ import io.kingfisher.features.FeatureEngine;
 import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
-import io.kingfisher.features.InvalidInputException;
-import io.kingfisher.features.LateEventException;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
@@ -28,76 +20,48 @@ import java.time.Duration;
  * output with the reason, and is counted in the {@code featureLateEvents} / {@code featureInvalidEvents}
  * metrics. Route that side output to the dead-letter topic.
  *
+ * <p>Related entities. A spec that looks up other entities ({@link io.kingfisher.features.RelatedEntity}) needs more
+ * stages ({@link FeaturePipeline}): its first is this operator's twin, {@link PrimaryStageFunction}, which emits the
+ * vector without the lookups, with what the related stages need; this one refuses such a spec.
+ *
  * <p>Idle entities. The state expires {@code stateTtl} of processing time after the entity's last accepted
  * event (TTL on create and write, never returning expired values), so entities that go quiet do not leak: on the
  * heap backend expired entries are dropped incrementally as state is accessed, on RocksDB by the compaction
  * filter. An entity that returns after that starts from a fresh state.
  */
-public class FeatureFunction extends KeyedProcessFunction<String, InputEvent, FeaturedEvent> {
-    private static final long serialVersionUID = 2L;
+public class FeatureFunction extends EntityFeatureFunction<FeaturedEvent> {
+    private static final long serialVersionUID = 3L;
 
     /** Events rejected by the engine (too late, or invalid), with the reason. */
     public static final OutputTag<RejectedEvent> REJECTED =
             new OutputTag<>("feature-rejected", TypeInformation.of(RejectedEvent.class));
 
-    private final FeatureSpec spec;
-    private final Duration stateTtl;
-
-    private transient FeatureEngine engine;
-    private transient ValueState<double[]> state;
-    private transient Counter newEntities;
-    private transient Counter lateEvents;
-    private transient Counter invalidEvents;
-
+    /** @throws IllegalArgumentException if the spec looks up related entities (see {@link FeaturePipeline}) */
     public FeatureFunction(FeatureSpec spec, Duration stateTtl) {
-        this.spec = spec;
-        this.stateTtl = stateTtl;
-        if (stateTtl.isNegative() || stateTtl.isZero()) {
-            throw new IllegalArgumentException("features.state_ttl must be positive, was " + stateTtl);
+        super(spec, stateTtl);
+        if (spec.hasRelated()) {
+            throw new IllegalArgumentException(spec + " looks up related entities: its first stage is a PrimaryStageFunction "
+                    + "(see FeaturePipeline)");
         }
     }
 
     /** Name of the keyed state, tied to the spec's hash so a changed spec never reads another layout. */
     public static String stateName(FeatureSpec spec) {
-        return "features-" + spec.hash().substring(0, 12);
+        return "features-" + (spec.entity() == null ? "" : spec.entity() + "-") + spec.hash().substring(0, 12);
     }
 
-    @Override
-    public void open(OpenContext ctx) {
-        engine = new FeatureEngine(spec);
-        ValueStateDescriptor<double[]> desc = new ValueStateDescriptor<>(stateName(spec), CompactDoubleArraySerializer.INSTANCE);
-        desc.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+    /** The TTL of feature state: {@code ttl} after the entity's last write, never returning expired values. */
+    static StateTtlConfig ttl(Duration ttl) {
+        return StateTtlConfig.newBuilder(ttl)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .cleanupIncrementally(10, false)
                 .cleanupInRocksdbCompactFilter(1000)
-                .build());
-        state = getRuntimeContext().getState(desc);
-        newEntities = getRuntimeContext().getMetricGroup().counter("featureNewEntities");
-        lateEvents = getRuntimeContext().getMetricGroup().counter("featureLateEvents");
-        invalidEvents = getRuntimeContext().getMetricGroup().counter("featureInvalidEvents");
+                .build();
     }
 
     @Override
-    public void processElement(InputEvent e, Context ctx, Collector<FeaturedEvent> out) throws Exception {
-        double[] stored = state.value();
-        double[] s = stored == null ? engine.newState() : engine.adopt(stored);
-        float[] features;
-        try {
-            features = engine.computeAndUpdate(s, e);
-        } catch (LateEventException late) {
-            lateEvents.inc();
-            ctx.output(REJECTED, new RejectedEvent(e, RejectedEvent.Reason.LATE, late.getMessage(), late.lateByMs()));
-            return;
-        } catch (InvalidInputException invalid) {
-            invalidEvents.inc();
-            ctx.output(REJECTED, new RejectedEvent(e, RejectedEvent.Reason.INVALID, invalid.getMessage(), 0L));
-            return;
-        }
-        if (stored == null) {
-            newEntities.inc();
-        }
-        state.update(s);
-        out.collect(new FeaturedEvent(e, features));
+    FeaturedEvent emit(InputEvent e, float[] features) {
+        return new FeaturedEvent(e, features);
     }
 }

@@ -65,6 +65,13 @@ class CompactDoubleArraySerializerTest {
     }
 
     @Test
+    void theLayoutIsPinnedByteForByte() throws IOException {
+        // length 5; tags zero, NaN, whole, raw | whole; then 3 zig-zagged, 1.5's bits big-endian, -2 zig-zagged
+        byte[] expected = {5, (byte) 0b1110_0100, 0b10, 6, 0x3F, (byte) 0xF8, 0, 0, 0, 0, 0, 0, 3};
+        assertArrayEquals(expected, bytes(new double[]{0.0, Double.NaN, 3.0, 1.5, -2.0}), "stored state must stay readable");
+    }
+
+    @Test
     void copiesAreIndependent() {
         double[] v = {1, 2};
         double[] c = S.copy(v);

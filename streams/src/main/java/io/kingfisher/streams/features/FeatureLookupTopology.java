@@ -8,23 +8,19 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.Stores;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The lookup's topology: for each domain, {@code <domain>.features} (keyed by entity) is reduced to the latest
- * vector per entity ({@link LatestVectors#newer}) in a persistent RocksDB key-value store named
- * {@link #storeName}, which interactive queries read. Records that cannot be stored ({@link LatestVectors#problem})
- * are skipped with a warning. Each store has a compacted changelog topic
+ * The lookup's topology: for each domain, {@code <domain>.features} (keyed by entity) is applied to a persistent
+ * RocksDB key-value store named {@link #storeName}, which interactive queries read ({@link LatestVectorProcessor}):
+ * the latest vector per entity ({@link LatestVectors#newer}); a tombstone (null value) deletes the entity. Records
+ * that cannot be applied ({@link LatestVectors#problem}) are skipped with a warning. The store caches writes (an
+ * entity's updates collapse before they reach RocksDB and the changelog) and has a compacted changelog topic
  * ({@code <application id>-features-<domain>-changelog}) that Kafka Streams creates, so a lost state directory is
- * restored from it.
+ * restored from it, deletions included.
  */
 public final class FeatureLookupTopology {
-    private static final Logger LOG = LoggerFactory.getLogger(FeatureLookupTopology.class);
     private static final String STORE_PREFIX = "features-";
 
     private FeatureLookupTopology() {
@@ -46,23 +42,13 @@ public final class FeatureLookupTopology {
         StreamsBuilder builder = new StreamsBuilder();
         for (String domain : domains) {
             String topic = Topics.features(domain);
+            String store = storeName(domain);
+            builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(store),
+                    Serdes.String(), vectors)
+                .withCachingEnabled());
             builder.stream(topic, Consumed.with(Serdes.String(), vectors).withName("read-" + topic))
-                .filter((entity, vector) -> storable(topic, entity, vector), Named.as("check-" + domain))
-                .groupByKey(Grouped.with("by-entity-" + domain, Serdes.String(), vectors))
-                .reduce(LatestVectors::newer, Named.as("latest-" + domain),
-                    Materialized.<String, FeatureVector>as(Stores.persistentTimestampedKeyValueStore(storeName(domain)))
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(vectors));
+                .process(() -> new LatestVectorProcessor(topic, store), Named.as("latest-" + domain), store);
         }
         return builder.build();
-    }
-
-    private static boolean storable(String topic, String entity, FeatureVector vector) {
-        String problem = LatestVectors.problem(entity, vector);
-        if (problem != null) {
-            LOG.warn("Skipping a record of {}: {}", topic, problem);
-            return false;
-        }
-        return true;
     }
 }

@@ -3,8 +3,8 @@ package io.kingfisher.streams.features;
 import io.kingfisher.schemas.core.FeatureVector;
 
 /**
- * The rules of the lookup's table, in plain Java: which of two vectors of an entity is kept, and which vectors
- * are not stored at all.
+ * The rules of the lookup's table, in plain Java: which of two vectors of an entity is kept, which records are not
+ * stored at all, and that a tombstone (a record without a value) deletes the entity.
  *
  * <p>The scoring job writes an entity's vectors in event order, but an event within the spec's allowed lateness
  * gets a vector too, computed as of its own (older) time. So the stored vector is replaced by a newer write unless
@@ -31,17 +31,22 @@ public final class LatestVectors {
         return sameSpec && incoming.getEventTime() < current.getEventTime() ? current : incoming;
     }
 
+    /** @return whether the record deletes its entity from the table: a tombstone, whatever the stored vector's time */
+    public static boolean deletes(FeatureVector vector) {
+        return vector == null;
+    }
+
     /**
      * @param key    the record key (the entity the vector is looked up by)
-     * @param vector the record value
-     * @return why the record cannot be stored, or null when it can
+     * @param vector the record value; null for a tombstone, which is no problem: it deletes the entity
+     * @return why the record cannot be applied, or null when it can
      */
     public static String problem(String key, FeatureVector vector) {
         if (key == null || key.isEmpty()) {
             return "record has no key (the entity)";
         }
         if (vector == null) {
-            return "record for entity '" + key + "' has no value (tombstones do not delete from the lookup)";
+            return null;
         }
         int names = vector.getNames().size();
         int values = vector.getValues().size();

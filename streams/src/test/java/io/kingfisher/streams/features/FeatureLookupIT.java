@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lookup against a real broker and registry: vectors written in Kafka transactions (as the scoring job writes
- * them) are served over HTTP once committed, never from an aborted transaction; updates show; unknown entities
- * and domains are 404s; the RocksDB state (on frocksdbjni) survives a restart; a missing topic fails the start.
+ * them) are served over HTTP once committed, never from an aborted transaction; updates show; a tombstone deletes
+ * (404 afterwards, also after a restart); unknown entities and domains are 404s; the RocksDB state (on frocksdbjni)
+ * survives a restart; a missing topic fails the start.
  */
 class FeatureLookupIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -90,6 +91,28 @@ class FeatureLookupIT {
         producer.beginTransaction();
         Arrays.stream(vectors).forEach(v -> producer.send(record(v)));
         producer.commitTransaction();
+    }
+
+    /** A tombstone (null value) for {@code entity}, committed as the scoring job would write one. */
+    private static void commitTombstone(KafkaProducer<byte[], byte[]> producer, String domain, String entity) {
+        producer.beginTransaction();
+        producer.send(new ProducerRecord<>(Topics.features(domain), entity.getBytes(StandardCharsets.UTF_8), null));
+        producer.commitTransaction();
+    }
+
+    /** GETs {@code path} until the answer has the given status. */
+    private static void awaitStatus(FeatureLookupApp app, String path, int status) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        HttpResponse<String> last = null;
+        while (System.nanoTime() < deadline) {
+            last = get(app, path);
+            if (last.statusCode() == status) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + status + " at " + path + " within " + DEADLINE + "; last answer "
+            + (last == null ? "none" : last.statusCode() + " " + last.body()));
     }
 
     private static HttpResponse<String> get(FeatureLookupApp app, String path) throws Exception {
@@ -170,6 +193,10 @@ class FeatureLookupIT {
                 assertEquals(40, awaitVector(app, "/features/fraud/card-1", 40).get("event_time").asLong());
 
                 measureLookups(app);
+
+                commitTombstone(producer, "fraud", "card-2");
+                awaitStatus(app, "/features/fraud/card-2", 404);
+                assertEquals(200, get(app, "/features/fraud/card-1").statusCode(), "only card-2 was deleted");
             } finally {
                 app.close();
             }
@@ -189,6 +216,7 @@ class FeatureLookupIT {
                 HttpResponse<String> kept = get(again, "/features/fraud/card-1");
                 assertEquals(200, kept.statusCode(), "served from the local store right after the restart: " + kept.body());
                 assertEquals(40, JSON.readTree(kept.body()).get("event_time").asLong());
+                assertEquals(404, get(again, "/features/fraud/card-2").statusCode(), "the deletion survived the restart");
             } finally {
                 again.close();
             }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The materialization under {@link TopologyTestDriver}, with the real persistent (RocksDB, here frocksdbjni)
- * stores: the latest vector per entity and domain, late and invalid records, unreadable bytes.
+ * stores: the latest vector per entity and domain, late and invalid records, unreadable bytes, tombstones.
  */
 class FeatureLookupTopologyTest {
     @TempDir
@@ -118,6 +118,25 @@ class FeatureLookupTopologyTest {
         assertEquals(20, store("fraud").get("card-1").getEventTime());
         fraud.pipeInput("card-1", vector("fraud", "card-1", 1, "spec-new", 7f, 8f));
         assertEquals(List.of(7f, 8f), store("fraud").get("card-1").getValues(), "a new spec replaces");
+    }
+
+    @Test
+    void aTombstoneDeletesTheEntityFromTheStore() {
+        fraud.pipeInput("card-1", vector("card-1", 10, 1f));
+        fraud.pipeInput("card-2", vector("card-2", 10, 2f));
+        clicks.pipeInput("card-1", vector("clicks", "card-1", 5, "spec-c", 9f));
+        assertEquals(List.of(1f), store("fraud").get("card-1").getValues());
+
+        fraud.pipeInput("card-1", (FeatureVector) null);
+        assertNull(store("fraud").get("card-1"), "deleted");
+        assertEquals(List.of(2f), store("fraud").get("card-2").getValues(), "other entities stay");
+        assertEquals(List.of(9f), store("clicks").get("card-1").getValues(), "other domains stay");
+
+        fraud.pipeInput("card-1", (FeatureVector) null);
+        assertNull(store("fraud").get("card-1"), "a tombstone for a missing entity changes nothing");
+        fraud.pipeInput("card-1", vector("card-1", 5, 3f));
+        assertEquals(List.of(3f), store("fraud").get("card-1").getValues(),
+            "an entity back after its tombstone starts afresh, even with an older event time");
     }
 
     @Test

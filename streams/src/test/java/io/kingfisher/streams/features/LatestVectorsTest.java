@@ -2,6 +2,7 @@ package io.kingfisher.streams.features;
 
 import static io.kingfisher.streams.features.Vectors.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,10 @@ class LatestVectorsTest {
     @Test
     void problemsNameTheEntity() {
         assertNull(LatestVectors.problem("card-1", vector("card-1", 1, 1f)));
-        assertTrue(LatestVectors.problem("card-1", null).contains("card-1"));
+        assertNull(LatestVectors.problem("card-1", null), "a tombstone is no problem: it deletes");
+        assertTrue(LatestVectors.deletes(null));
+        assertFalse(LatestVectors.deletes(vector("card-1", 1, 1f)));
+        assertTrue(LatestVectors.problem(null, null).contains("no key"), "a tombstone needs a key too");
         assertTrue(LatestVectors.problem(null, vector("card-1", 1, 1f)).contains("no key"));
         FeatureVector mismatch = vector("card-1", 1, 1f, 2f);
         mismatch.setValues(List.of(1f));
