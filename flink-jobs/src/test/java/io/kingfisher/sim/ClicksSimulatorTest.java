@@ -113,7 +113,7 @@ class ClicksSimulatorTest {
         ClicksSimulator sim = new ClicksSimulator(5, cfg, DriftSchedule.parse("abrupt@" + drift / MIN + "m"), Transport.DEFAULT);
         String store = dir.toUri().toString();
         WarmStart.Result r = WarmStart.trainOnSimulation(clicks, sim, 100_000, store, null);
-        assertEquals("mlp(14-32-16-1)+emb(8192x16,2048x16,dot)", r.snapshot().getArchitecture());
+        assertEquals("mlp(12-32-16-1)+emb(8192x16,2048x16,dot)", r.snapshot().getArchitecture());
         assertEquals("user_hash:8192x16,item_hash:2048x16,dot", r.snapshot().getTrainerConfig().get("model.embeddings"));
 
         SimEval.Rows fresh = new SimEval(clicks).collect(sim, 100_000);
