@@ -78,9 +78,9 @@ final class Launcher {
             }
             if (o.learn) {
                 stack.startLearnJob(domain, config, store);
-                out.printf("LearnJob         %s ⨝ %s (%s) → %s → online trainer → %s; decisions → %s%n",
+                out.printf("LearnJob         %s ⨝ %s (%s) → online trainer → %s; examples → %s, decisions → %s%n",
                         domain.scoresTopic(), domain.labelsTopic(), LearnJob.joinRule(domain, config),
-                        Topics.examples(domain.name()), Topics.MODEL_SNAPSHOTS, Topics.learning(domain.name()));
+                        Topics.MODEL_SNAPSHOTS, Topics.examples(domain.name()), Topics.learning(domain.name()));
             }
             return stack;
         } catch (Exception | Error e) {

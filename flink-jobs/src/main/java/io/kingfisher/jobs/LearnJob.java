@@ -35,11 +35,11 @@ import java.time.Duration;
  *   <li><b>Feedback join</b>: {@code <domain>.scores} and {@code <domain>.labels}, in event time, joined by the
  *       domain's label rule ({@link FeedbackJoinFunction}); examples go to {@code <domain>.examples} (exactly once),
  *       labels that label nothing to {@code <domain>.dlq} with the reason.</li>
- *   <li><b>Online trainer</b>: reads {@code <domain>.examples} back (so it knows the offsets each model saw, and can
- *       be replayed), fine-tunes from the domain's latest snapshot on {@code model.snapshots} ({@link TrainerFunction}),
+ *   <li><b>Online trainer</b>: takes the join's examples in-job (each keeps the position of the label record that
+ *       settled it), fine-tunes from the domain's latest snapshot on {@code model.snapshots} ({@link TrainerFunction}),
  *       and publishes each candidate that passes the gate: the payload to the model store, the signed metadata to
  *       {@code model.registry} (the history) and {@code model.snapshots} (what scorers follow), and every decision to
- *       {@code <domain>.learning}.</li>
+ *       {@code <domain>.learning}, at least once and at once, not at the next checkpoint.</li>
  * </ol>
  * The trainer runs with parallelism 1: one model per domain.
  */
