@@ -43,11 +43,21 @@ public final class ModelCodec {
      * @throws IOException if the payload is not a readable {@value #FORMAT} zip
      */
     public MultiLayerNetwork decode(byte[] payload) throws IOException {
+        return decode(payload, true);
+    }
+
+    /**
+     * @param payload     bytes produced by {@link #encode}
+     * @param withUpdater whether to restore the updater state (to train further); scoring does not need it
+     * @return the network
+     * @throws IOException if the payload is not a readable {@value #FORMAT} zip
+     */
+    public MultiLayerNetwork decode(byte[] payload, boolean withUpdater) throws IOException {
         if (payload == null || payload.length == 0) {
             throw new IOException("empty model payload");
         }
         try {
-            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(payload), true);
+            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(payload), withUpdater);
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -29,6 +29,17 @@ class ModelCodecTest {
     }
 
     @Test
+    void forScoringTheUpdaterStateCanBeLeftOut() throws IOException {
+        MultiLayerNetwork net = TestData.trainedMlp(6, new int[] {8, 4}, 21L);
+        MultiLayerNetwork back = codec.decode(codec.encode(net), false);
+
+        INDArray x = Nd4j.create(TestData.features(50, 6, 99L), new long[] {50, 6}, 'c');
+        assertArrayEquals(net.output(x, false).toDoubleVector(), back.output(x, false).toDoubleVector(), 0.0);
+        assertEquals(net.params(), back.params());
+        assertEquals("mlp(6-8-4-1)", Architectures.describe(back));
+    }
+
+    @Test
     void decodedNetworkContinuesTrainingLikeTheOriginal() throws IOException {
         MultiLayerNetwork net = TestData.trainedMlp(3, new int[] {5}, 4L);
         MultiLayerNetwork back = codec.decode(codec.encode(net));

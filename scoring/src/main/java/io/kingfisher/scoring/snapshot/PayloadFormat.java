@@ -63,7 +63,17 @@ public enum PayloadFormat {
      * @throws IOException if the payload is not readable in this format
      */
     public MultiLayerNetwork decode(byte[] payload) throws IOException {
-        return this == FLOAT ? new ModelCodec().decode(payload) : new Int8Codec().decode(payload);
+        return decode(payload, true);
+    }
+
+    /**
+     * @param payload     bytes in this format
+     * @param withUpdater whether to restore the optimizer state where the payload has one (to train further)
+     * @return the network (dequantized for {@link #INT8})
+     * @throws IOException if the payload is not readable in this format
+     */
+    public MultiLayerNetwork decode(byte[] payload, boolean withUpdater) throws IOException {
+        return this == FLOAT ? new ModelCodec().decode(payload, withUpdater) : new Int8Codec().decode(payload);
     }
 
     /**
