@@ -214,7 +214,7 @@ public final class FeedbackJoin implements Serializable {
         for (ScoreEntry e : sortedScores(state)) {
             boolean changed = false;
             if (e.pending() && provisionalMs >= 0 && !e.provisional && e.eventTime + provisionalMs <= time) {
-                r.examples.add(example(e.score, false, PROVISIONAL, e.eventTime + provisionalMs, now, null));
+                r.examples.add(unlabelled(e.score, PROVISIONAL, e.eventTime + provisionalMs, now));
                 e.provisional = true;
                 e.emitted = Emitted.NEGATIVE;
                 changed = true;
@@ -251,7 +251,7 @@ public final class FeedbackJoin implements Serializable {
             return; // the provisional negative stands
         }
         if (rule.onTimeout() == OnTimeout.NEGATIVE) {
-            r.examples.add(example(e.score, false, TIMEOUT, e.deadline, now, null));
+            r.examples.add(unlabelled(e.score, TIMEOUT, e.deadline, now));
             e.emitted = Emitted.NEGATIVE;
         } else {
             r.unlabelledTimeouts++;
@@ -283,10 +283,10 @@ public final class FeedbackJoin implements Serializable {
     /** A label in its window settles a pending score. */
     private void settle(ScoreEntry e, LabelEvent label, JoinResult r) {
         if (!e.provisional) {
-            r.examples.add(example(e.score, label.positive, LABEL, label.labelTime, label.ingestTime, label));
+            r.examples.add(labelled(e.score, label.positive, LABEL, label));
             e.emitted = Emitted.of(label.positive);
         } else if (label.positive) {
-            r.examples.add(example(e.score, true, CORRECTION, label.labelTime, label.ingestTime, label));
+            r.examples.add(labelled(e.score, true, CORRECTION, label));
             e.emitted = Emitted.POSITIVE;
             e.corrected = true;
         } // a negative label agrees with the provisional negative: nothing more
@@ -302,7 +302,7 @@ public final class FeedbackJoin implements Serializable {
                 || e.emitted == Emitted.NONE || e.emitted == Emitted.of(label.positive)) {
             return false;
         }
-        r.examples.add(example(e.score, label.positive, CORRECTION, label.labelTime, label.ingestTime, label));
+        r.examples.add(labelled(e.score, label.positive, CORRECTION, label));
         e.emitted = Emitted.of(label.positive);
         e.corrected = true;
         e.status = Status.LABELLED;
@@ -332,9 +332,20 @@ public final class FeedbackJoin implements Serializable {
         return e.status == Status.TIMED_OUT || label.labelTime < e.labelTime;
     }
 
-    /** @param label the label record that settled it, or null for a timeout or provisional negative */
-    private TrainingExample example(Score s, boolean positive, String source, long labelTime, long labelIngestTime,
-                                    LabelEvent label) {
+    /** An example settled by a label record: its time, arrival and Kafka position travel with it. */
+    private TrainingExample labelled(Score s, boolean positive, String source, LabelEvent label) {
+        return example(s, positive, source, label.labelTime, label.ingestTime)
+                .setLabelPartition(label.partition)
+                .setLabelOffset(label.offset)
+                .build();
+    }
+
+    /** A negative no label record settled (a timeout or a provisional negative), emitted at {@code now}. */
+    private TrainingExample unlabelled(Score s, String source, long labelTime, long now) {
+        return example(s, false, source, labelTime, now).build();
+    }
+
+    private TrainingExample.Builder example(Score s, boolean positive, String source, long labelTime, long labelIngestTime) {
         return TrainingExample.newBuilder()
                 .setEventId(s.getEventId())
                 .setDomain(s.getDomain())
@@ -348,10 +359,7 @@ public final class FeedbackJoin implements Serializable {
                 .setFeatures(s.getFeatures())
                 .setLabelSource(source)
                 .setLabelIngestTime(labelIngestTime)
-                .setScoreIngestTime(s.getIngestTime())
-                .setLabelPartition(label == null ? -1 : label.partition)
-                .setLabelOffset(label == null ? -1L : label.offset)
-                .build();
+                .setScoreIngestTime(s.getIngestTime());
     }
 
     private String lateReason(ScoreEntry e, LabelEvent label) {

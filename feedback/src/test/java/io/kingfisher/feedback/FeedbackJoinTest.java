@@ -51,7 +51,7 @@ class FeedbackJoinTest {
     void aLabelAfterItsScoreEmitsAnExampleCopiedFromTheScore() {
         Driver d = byEventId(OnTimeout.NEGATIVE, LateLabels.CORRECT);
         Score s = score("e1", "card", 1000);
-        d.score(s).advance(H).label(label("e1", 2 * H, true));
+        d.score(s).advance(H).label(label("e1", 2 * H, true).at(3, 42L));
 
         assertEquals(1, d.examples.size());
         TrainingExample x = d.examples.get(0);
@@ -68,6 +68,8 @@ class FeedbackJoinTest {
         assertEquals(2 * H, x.getLabelTime());
         assertEquals(2 * H + 3, x.getLabelIngestTime());
         assertEquals(s.getIngestTime(), x.getScoreIngestTime());
+        assertEquals(3, x.getLabelPartition(), "the label record's position travels with the example");
+        assertEquals(42L, x.getLabelOffset());
 
         assertEndsEmpty(d);
         assertEquals(1, d.examples.size(), "nothing more when the window closes");
@@ -112,6 +114,8 @@ class FeedbackJoinTest {
         assertEquals(D, d.examples.get(0).getLabelTime());
         assertEquals(777L, d.examples.get(0).getLabelIngestTime(), "a timeout's label arrives when it is emitted");
         assertEquals(5L, d.examples.get(0).getScoreIngestTime());
+        assertEquals(-1, d.examples.get(0).getLabelPartition(), "no label record settled it");
+        assertEquals(-1L, d.examples.get(0).getLabelOffset());
         assertEndsEmpty(d);
         assertEquals(1, d.examples.size());
     }

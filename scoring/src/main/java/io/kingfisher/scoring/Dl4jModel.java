@@ -145,16 +145,8 @@ public final class Dl4jModel implements Model {
         if (rows < 1 || rows > capacity) {
             throw new IllegalArgumentException("rows must be in [1, " + capacity + "], was " + rows);
         }
-        long needed = (long) rows * inputSize;
-        if (rowMajor == null || rowMajor.length < needed) {
-            throw new IllegalArgumentException("rowMajor must hold rows * inputSize = " + needed + " values, had "
-                    + (rowMajor == null ? "null" : rowMajor.length));
-        }
-        if (out == null || out.length < rows) {
-            throw new IllegalArgumentException("out must have length >= " + rows + ", had "
-                    + (out == null ? "null" : out.length));
-        }
-        load(rowMajor, (int) needed);
+        int needed = BatchArguments.check(rowMajor, rows, inputSize, out);
+        load(rowMajor, needed);
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(outputWorkspace,
                 OUTPUT_WORKSPACE)) {
             INDArray result = network.output(rows(rows), false, null, null, ws);

@@ -77,7 +77,7 @@ public final class OnlineLearner {
         long boostRemaining;
         long minEventTime = Long.MAX_VALUE;
         long maxEventTime = Long.MIN_VALUE;
-        /** partition → {first offset, last offset} of the examples seen. */
+        /** labels-topic partition → {first offset, last offset} of the label records trained on. */
         final TreeMap<Integer, long[]> offsets = new TreeMap<>();
         double[] learningRates;
         long[] trainedThroughLabelIngest;

@@ -1,5 +1,6 @@
 package io.kingfisher.scoring.cuda;
 
+import io.kingfisher.scoring.BatchArguments;
 import static io.kingfisher.scoring.cuda.CudaDevice.check;
 import static io.kingfisher.scoring.cuda.CudaDevice.checkBlas;
 import static io.kingfisher.scoring.cuda.CudaDevice.checkDriver;
@@ -226,15 +227,7 @@ public final class CublasModel implements Model {
     public void scoreBatch(float[] rowMajor, int rows, double[] out) {
         ensureOpen();
         plan.checkRows(rows);
-        int n = rows * inputSize;
-        if (rowMajor == null || rowMajor.length < n) {
-            throw new IllegalArgumentException("rowMajor must hold rows * inputSize = " + n + " values, had "
-                    + (rowMajor == null ? "null" : rowMajor.length));
-        }
-        if (out == null || out.length < rows) {
-            throw new IllegalArgumentException("out must have length >= " + rows + ", had "
-                    + (out == null ? "null" : out.length));
-        }
+        int n = BatchArguments.check(rowMajor, rows, inputSize, out);
         hostIn.put(rowMajor, 0, n);
         device.makeCurrent();
         check(cudaMemcpyAsync(buffers.get(Buffer.INPUT), hostIn, 4L * n, cudaMemcpyHostToDevice, stream),

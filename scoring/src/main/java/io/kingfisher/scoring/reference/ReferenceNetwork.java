@@ -1,5 +1,6 @@
 package io.kingfisher.scoring.reference;
 
+import io.kingfisher.scoring.BatchArguments;
 import io.kingfisher.scoring.IdHash;
 import io.kingfisher.scoring.nn.IdEmbeddingKernel;
 import io.kingfisher.scoring.nn.IdEmbeddingLayer;
@@ -264,17 +265,9 @@ public final class ReferenceNetwork {
         if (rows < 1) {
             throw new IllegalArgumentException("rows must be >= 1, was " + rows);
         }
-        long needed = (long) rows * inputSize;
-        if (rowMajor == null || rowMajor.length < needed) {
-            throw new IllegalArgumentException("rowMajor must hold rows * inputSize = " + needed + " values, had "
-                    + (rowMajor == null ? "null" : rowMajor.length));
-        }
-        if (out == null || out.length < rows) {
-            throw new IllegalArgumentException("out must have length >= " + rows + ", had "
-                    + (out == null ? "null" : out.length));
-        }
-        float[] x = scratchA((int) needed);
-        System.arraycopy(rowMajor, 0, x, 0, (int) needed);
+        int needed = BatchArguments.check(rowMajor, rows, inputSize, out);
+        float[] x = scratchA(needed);
+        System.arraycopy(rowMajor, 0, x, 0, needed);
         if (mean != null) {
             for (int r = 0; r < rows; r++) {
                 int base = r * inputSize;
