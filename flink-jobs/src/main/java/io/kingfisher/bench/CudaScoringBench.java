@@ -10,6 +10,7 @@ import io.kingfisher.scoring.Nd4jThreads;
 import io.kingfisher.scoring.ScoringBackend;
 import io.kingfisher.scoring.cuda.BackendUnavailableException;
 import io.kingfisher.scoring.cuda.Backends;
+import io.kingfisher.scoring.cuda.CublasModel;
 import io.kingfisher.scoring.cuda.CudaAvailability;
 import io.kingfisher.scoring.reference.ReferenceModel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -39,6 +40,13 @@ public final class CudaScoringBench {
     public static final String CUDA_EPS = "cuda_eps";
     public static final String CUDA_P50_MS = "cuda_p50_ms";
     public static final String CUDA_P99_MS = "cuda_p99_ms";
+    /** The cuBLAS backend with its CUDA graphs off: each batch issued operation by operation. */
+    public static final String CUDA_DIRECT_EPS = "cuda_direct_eps";
+    public static final String CUDA_DIRECT_P50_MS = "cuda_direct_p50_ms";
+    /** cuda_eps / cuda_direct_eps: what replaying a captured graph per batch gains. */
+    public static final String GRAPH_SPEEDUP = "graph_speedup";
+    /** Whether the timed cuda model replayed graphs (false if a capture failed; the log says why). */
+    public static final String CUDA_GRAPHS = "cuda_graphs";
     public static final String ND4J_EPS = "nd4j_eps";
     public static final String ND4J_P50_MS = "nd4j_p50_ms";
     public static final String ND4J_P99_MS = "nd4j_p99_ms";
@@ -102,12 +110,13 @@ public final class CudaScoringBench {
         checkBatchSizes(batchSizes);
         CudaAvailability gpu = dryRun ? null : requireGpu();
         ModelFactory device = dryRun ? REFERENCE : Backends.CUDA;
+        ModelFactory direct = dryRun ? REFERENCE : (net, version, capacity) -> new CublasModel(net, version, capacity, false);
         Nd4jThreads.configure(1);
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (Domain domain : BuiltInDomains.NAMES.stream().map(BuiltInDomains::byName).toList()) {
             BenchModels.Trained t = BenchModels.train(domain, train, events, SEED);
             try {
-                Map<String, Object> r = measure(t, batchSizes, device, dryRun ? MIN_NANOS / 20 : MIN_NANOS);
+                Map<String, Object> r = measure(t, batchSizes, device, direct, dryRun ? MIN_NANOS / 20 : MIN_NANOS);
                 r.put(DEVICE, dryRun ? "none: dry run, the plain-Java reference in the GPU's place" : gpu.describe());
                 out.put(domain.name(), r);
             } finally {
@@ -127,9 +136,11 @@ public final class CudaScoringBench {
      * Both backends over one trained model's events; leaves the network open.
      *
      * @param device   makes the device model from a copy of the network (the GPU: {@link Backends#CUDA})
+     * @param direct   the same without CUDA graphs, timed beside it
      * @param minNanos how long each (backend, batch size) is timed at least
      */
-    static Map<String, Object> measure(BenchModels.Trained t, List<Integer> batchSizes, ModelFactory device, long minNanos) {
+    static Map<String, Object> measure(BenchModels.Trained t, List<Integer> batchSizes, ModelFactory device,
+            ModelFactory direct, long minNanos) {
         MultiLayerNetwork network = t.network();
         int width = t.width();
         int largest = batchSizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
@@ -142,6 +153,8 @@ public final class CudaScoringBench {
             double[] deviceScores = new double[diffRows];
             Timing nd4j;
             Timing gpu;
+            Timing gpuDirect;
+            boolean graphs = false;
             try (Model m = new Dl4jModel(network.clone(), 1L, size)) {
                 nd4j = time(m, pool, width, size, minNanos);
                 scoreAll(m, pool, width, size, nd4jScores);
@@ -149,6 +162,10 @@ public final class CudaScoringBench {
             try (Model m = device.create(network.clone(), 1L, size)) {
                 gpu = time(m, pool, width, size, minNanos);
                 scoreAll(m, pool, width, size, deviceScores);
+                graphs = m instanceof CublasModel c && c.usesGraphs();
+            }
+            try (Model m = direct.create(network.clone(), 1L, size)) {
+                gpuDirect = time(m, pool, width, size, minNanos);
             }
             double diff = 0;
             for (int i = 0; i < diffRows; i++) {
@@ -159,6 +176,10 @@ public final class CudaScoringBench {
             m.put(CUDA_EPS, gpu.eps);
             m.put(CUDA_P50_MS, gpu.p50Ms);
             m.put(CUDA_P99_MS, gpu.p99Ms);
+            m.put(CUDA_GRAPHS, graphs);
+            m.put(CUDA_DIRECT_EPS, gpuDirect.eps);
+            m.put(CUDA_DIRECT_P50_MS, gpuDirect.p50Ms);
+            m.put(GRAPH_SPEEDUP, gpu.eps / gpuDirect.eps);
             m.put(ND4J_EPS, nd4j.eps);
             m.put(ND4J_P50_MS, nd4j.p50Ms);
             m.put(ND4J_P99_MS, nd4j.p99Ms);
@@ -253,8 +274,9 @@ public final class CudaScoringBench {
     /** A table for people. */
     @SuppressWarnings("unchecked")
     public static String table(Map<String, Map<String, Object>> results) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-10s %6s %14s %9s %9s %14s %9s %9s %8s %10s%n",
-                "domain", "batch", "cuda ev/s", "p50 ms", "p99 ms", "nd4j ev/s", "p50 ms", "p99 ms", "x nd4j", "max|diff|"));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-10s %6s %14s %9s %9s %14s %8s %14s %9s %9s %8s %10s%n",
+                "domain", "batch", "cuda ev/s", "p50 ms", "p99 ms", "no-graph ev/s", "x graph", "nd4j ev/s", "p50 ms",
+                "p99 ms", "x nd4j", "max|diff|"));
         List<String> devices = new ArrayList<>();
         results.forEach((domain, r) -> {
             if (r.get(DEVICE) != null && !devices.contains(r.get(DEVICE).toString())) {
@@ -262,15 +284,16 @@ public final class CudaScoringBench {
             }
             String[] name = {domain};
             ((Map<String, Map<String, Object>>) r.get(BATCHES)).forEach((size, b) -> {
-                sb.append(String.format(Locale.ROOT, "%-10s %6s %,14.0f %9.4f %9.4f %,14.0f %9.4f %9.4f %8.1f %10.2e%n",
+                sb.append(String.format(Locale.ROOT, "%-10s %6s %,14.0f %9.4f %9.4f %,14.0f %8.2f %,14.0f %9.4f %9.4f %8.1f %10.2e%n",
                         name[0], size, num(b.get(CUDA_EPS)), num(b.get(CUDA_P50_MS)), num(b.get(CUDA_P99_MS)),
-                        num(b.get(ND4J_EPS)), num(b.get(ND4J_P50_MS)), num(b.get(ND4J_P99_MS)), num(b.get(SPEEDUP)),
+                        num(b.get(CUDA_DIRECT_EPS)), num(b.get(GRAPH_SPEEDUP)), num(b.get(ND4J_EPS)), num(b.get(ND4J_P50_MS)), num(b.get(ND4J_P99_MS)), num(b.get(SPEEDUP)),
                         num(b.get(MAX_ABS_DIFF))));
                 name[0] = "";
             });
         });
         devices.forEach(d -> sb.append("device: ").append(d).append('\n'));
-        sb.append("latency = one scoreBatch call (GPU: host copies, transfers and stream wait included); nd4j on one thread\n");
+        sb.append("latency = one scoreBatch call (GPU: host copies, transfers and stream wait included); nd4j on one thread;\n"
+                + "cuda replays one CUDA graph per batch, no-graph issues the same operations one by one\n");
         return sb.toString();
     }
 

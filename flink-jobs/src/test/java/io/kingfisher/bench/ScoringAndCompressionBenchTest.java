@@ -87,7 +87,7 @@ class ScoringAndCompressionBenchTest {
             net.close();
             return m;
         };
-        Map<String, Object> r = CudaScoringBench.measure(clinical, List.of(500, 1, 64), reference, 50_000_000L);
+        Map<String, Object> r = CudaScoringBench.measure(clinical, List.of(500, 1, 64), reference, reference, 50_000_000L);
         assertEquals(500, r.get(CudaScoringBench.EVENTS), "the 400 held-out events repeated up to the largest batch");
         assertEquals(clinical.training().architecture(), r.get(CudaScoringBench.ARCHITECTURE));
         @SuppressWarnings("unchecked")
@@ -95,7 +95,8 @@ class ScoringAndCompressionBenchTest {
         assertEquals(List.of("1", "64", "500"), List.copyOf(batches.keySet()));
         for (Map<String, Object> b : batches.values()) {
             for (String key : List.of(CudaScoringBench.CUDA_EPS, CudaScoringBench.ND4J_EPS, CudaScoringBench.CUDA_P50_MS,
-                    CudaScoringBench.CUDA_P99_MS, CudaScoringBench.ND4J_P50_MS, CudaScoringBench.ND4J_P99_MS, CudaScoringBench.SPEEDUP)) {
+                    CudaScoringBench.CUDA_P99_MS, CudaScoringBench.CUDA_DIRECT_EPS, CudaScoringBench.GRAPH_SPEEDUP,
+                    CudaScoringBench.ND4J_P50_MS, CudaScoringBench.ND4J_P99_MS, CudaScoringBench.SPEEDUP)) {
                 double v = ((Number) b.get(key)).doubleValue();
                 assertTrue(v > 0 && Double.isFinite(v), key + " = " + v);
             }

@@ -10,17 +10,26 @@ import static org.bytedeco.cuda.global.cublas.cublasCreate_v2;
 import static org.bytedeco.cuda.global.cublas.cublasDestroy_v2;
 import static org.bytedeco.cuda.global.cublas.cublasSetMathMode;
 import static org.bytedeco.cuda.global.cublas.cublasSetStream_v2;
+import static org.bytedeco.cuda.global.cublas.cublasSetWorkspace_v2;
 import static org.bytedeco.cuda.global.cublas.cublasSgemm_v2;
 import static org.bytedeco.cuda.global.cudart.cuLaunchKernel;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
+import static org.bytedeco.cuda.global.cudart.cudaGetLastError;
+import static org.bytedeco.cuda.global.cudart.cudaGraphDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaGraphExecDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaGraphInstantiateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaGraphLaunch;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
 import static org.bytedeco.cuda.global.cudart.cudaMallocHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
+import static org.bytedeco.cuda.global.cudart.cudaStreamBeginCapture;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCaptureModeThreadLocal;
 import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
 import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamEndCapture;
 import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
@@ -33,10 +42,13 @@ import io.kingfisher.scoring.reference.ReferenceNetwork;
 import io.kingfisher.scoring.reference.ReferenceNetwork.Dense;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUfunc_st;
+import org.bytedeco.cuda.cudart.CUgraphExec_st;
+import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -58,6 +70,14 @@ import org.slf4j.LoggerFactory;
  * the stream, and waits for the stream once. So one model per scoring subtask means one stream per subtask, and
  * subtasks do not wait for each other.
  *
+ * <p><b>CUDA graphs.</b> At small batches the GPU's work takes a few microseconds and the launches are the cost (a
+ * batch of 256 is about ten stream operations). So by default the first batch of each row count is captured from the
+ * stream into a CUDA graph ({@code cudaStreamBeginCapture} … {@code cudaGraphInstantiateWithFlags}, present in CUDA
+ * 11.6 and 13), and later batches of that row count replay it with one {@code cudaGraphLaunch}: the same copies,
+ * GEMMs and kernels with the same arguments, so the same scores. Graphs are kept for up to {@link #MAX_GRAPHS} distinct row counts; beyond that, or if a capture
+ * fails (logged once, naming the call), batches are issued operation by operation as before. cuBLAS gets a workspace
+ * of its own ({@link #CUBLAS_WORKSPACE_BYTES}) so that nothing is allocated while a capture is in progress.
+ *
  * <p><b>Threads.</b> The constructor (on a model-loader thread, off the scoring path: that is where a hot swap uploads
  * the new weights) and the scoring calls may run on different threads; each call makes the device's primary context
  * current first. Not thread-safe otherwise: one instance per subtask, like every {@link Model}.
@@ -66,6 +86,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class CublasModel implements Model {
     private static final Logger LOG = LoggerFactory.getLogger(CublasModel.class);
+    /** Distinct batch row counts kept as CUDA graphs per model. */
+    static final int MAX_GRAPHS = 512;
+    /** cuBLAS's workspace (NVIDIA recommends 32 MiB on Hopper). */
+    static final long CUBLAS_WORKSPACE_BYTES = 32L << 20;
 
     private final long version;
     private final String architecture;
@@ -95,6 +119,9 @@ public final class CublasModel implements Model {
     private final PointerPointer<?>[] biasActArgs;
     private final IntPointer[] biasActN;
     private boolean closed;
+    /** Whether batches replay captured graphs; false when asked for, or after a capture failed. */
+    private boolean graphs;
+    private final Map<Integer, CUgraphExec_st> graphByRows = new HashMap<>();
 
     /**
      * Extracts the network's weights, uploads them and allocates the batch buffers.
@@ -107,6 +134,15 @@ public final class CublasModel implements Model {
      * @throws IllegalArgumentException    if the network has a part the reference does not implement
      */
     public CublasModel(MultiLayerNetwork network, long version, int batchCapacity) {
+        this(network, version, batchCapacity, true);
+    }
+
+    /**
+     * As {@link #CublasModel(MultiLayerNetwork, long, int)}, choosing whether batches replay CUDA graphs (the default)
+     * or are issued operation by operation (the bench measures both).
+     */
+    public CublasModel(MultiLayerNetwork network, long version, int batchCapacity, boolean useGraphs) {
+        this.graphs = useGraphs;
         ReferenceNetwork net;
         String arch;
         try {
@@ -136,6 +172,9 @@ public final class CublasModel implements Model {
             handle = new cublasContext();
             checkBlas(cublasCreate_v2(handle), "cublasCreate");
             checkBlas(cublasSetStream_v2(handle, stream), "cublasSetStream");
+            // After cublasSetStream, which resets the workspace to cuBLAS's default.
+            checkBlas(cublasSetWorkspace_v2(handle, deviceFloats(CUBLAS_WORKSPACE_BYTES / 4), CUBLAS_WORKSPACE_BYTES),
+                    "cublasSetWorkspace");
             // FP32 arithmetic throughout (no TF32 tensor-op shortcuts): the reference's precision.
             checkBlas(cublasSetMathMode(handle, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
             in = pinned((long) batchCapacity * inputSize);
@@ -223,6 +262,11 @@ public final class CublasModel implements Model {
         return out[0];
     }
 
+    /** @return whether batches replay CUDA graphs (false if not asked for, or after a capture failed) */
+    public boolean usesGraphs() {
+        return graphs;
+    }
+
     @Override
     public void scoreBatch(float[] rowMajor, int rows, double[] out) {
         ensureOpen();
@@ -230,6 +274,22 @@ public final class CublasModel implements Model {
         int n = BatchArguments.check(rowMajor, rows, inputSize, out);
         hostIn.put(rowMajor, 0, n);
         device.makeCurrent();
+        CUgraphExec_st graph = graphs ? graphFor(rows) : null;
+        if (graph != null) {
+            check(cudaGraphLaunch(graph, stream), "cudaGraphLaunch");
+        } else {
+            enqueue(rows);
+        }
+        check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        hostOut.get(scores, 0, rows);
+        for (int i = 0; i < rows; i++) {
+            out[i] = scores[i];
+        }
+    }
+
+    /** Queues one batch's work on the stream: features in, the plan's steps, scores out. */
+    private void enqueue(int rows) {
+        int n = rows * inputSize;
         check(cudaMemcpyAsync(buffers.get(Buffer.INPUT), hostIn, 4L * n, cudaMemcpyHostToDevice, stream),
                 "cudaMemcpyAsync (features)");
         if (standardizeArgs != null) {
@@ -251,10 +311,42 @@ public final class CublasModel implements Model {
         }
         check(cudaMemcpyAsync(hostOut, buffers.get(plan.output()), 4L * rows, cudaMemcpyDeviceToHost, stream),
                 "cudaMemcpyAsync (scores)");
-        check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-        hostOut.get(scores, 0, rows);
-        for (int i = 0; i < rows; i++) {
-            out[i] = scores[i];
+    }
+
+    /**
+     * The graph of a batch of {@code rows} rows, captured from {@link #enqueue} the first time; null when the cache is
+     * full or the capture failed (then graphs are switched off for this model and the reason logged once).
+     */
+    private CUgraphExec_st graphFor(int rows) {
+        CUgraphExec_st exec = graphByRows.get(rows);
+        if (exec != null || graphByRows.size() >= MAX_GRAPHS) {
+            return exec;
+        }
+        CUgraph_st graph = new CUgraph_st();
+        boolean capturing = false;
+        try {
+            check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+            capturing = true;
+            enqueue(rows);
+            capturing = false;
+            check(cudaStreamEndCapture(stream, graph), "cudaStreamEndCapture");
+            exec = new CUgraphExec_st();
+            check(cudaGraphInstantiateWithFlags(exec, graph, 0L), "cudaGraphInstantiateWithFlags");
+            graphByRows.put(rows, exec);
+            return exec;
+        } catch (CudaException e) {
+            if (capturing) {
+                cudaStreamEndCapture(stream, new CUgraph_st());
+            }
+            cudaGetLastError();
+            graphs = false;
+            LOG.warn("CUDA graphs are off for model v{} (batches are issued operation by operation): {}", version,
+                    e.getMessage());
+            return null;
+        } finally {
+            if (!graph.isNull()) {
+                cudaGraphDestroy(graph);
+            }
         }
     }
 
@@ -341,6 +433,10 @@ public final class CublasModel implements Model {
             if (stream != null && !stream.isNull()) {
                 cudaStreamSynchronize(stream);
             }
+            for (CUgraphExec_st exec : graphByRows.values()) {
+                cudaGraphExecDestroy(exec);
+            }
+            graphByRows.clear();
             if (handle != null && !handle.isNull()) {
                 cublasDestroy_v2(handle);
             }
