@@ -235,6 +235,7 @@ public final class DemoRun {
         LearningTracker judge = learning;
         String examplesTopic = Topics.examples(domain.name());
         String learningTopic = Topics.learning(domain.name());
+        String dlqTopic = domain.dlqTopic(); // once: building a topic name validates it, too slow per record
         java.util.Set<String> learningSources = java.util.Set.of(domain.labelsTopic(), domain.scoresTopic(), examplesTopic);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<org.apache.kafka.common.TopicPartition> parts = new java.util.ArrayList<>();
@@ -258,7 +259,7 @@ public final class DemoRun {
                         judge.learning(learningDe.deserialize(r.topic(), r.value()));
                         continue;
                     }
-                    if (r.topic().equals(domain.dlqTopic())) {
+                    if (r.topic().equals(dlqTopic)) {
                         DeadLetter d = dlqDe.deserialize(r.topic(), r.value());
                         synchronized (tracker) {
                             tracker.dlqKinds.merge(d.getErrorKind(), 1L, Long::sum);
