@@ -211,7 +211,9 @@ public final class FeedbackJoin implements Serializable {
     public JoinResult onTime(JoinState state, long time, long now) {
         JoinResult r = new JoinResult();
         List<HeldLabel> held = sortedLabels(state);
-        for (ScoreEntry e : sortedScores(state)) {
+        List<ScoreEntry> due = new ArrayList<>(state.scoresDueBy(time, this::dueOf));
+        due.sort(BY_EVENT_TIME);
+        for (ScoreEntry e : due) {
             boolean changed = false;
             if (e.pending() && provisionalMs >= 0 && !e.provisional && e.eventTime + provisionalMs <= time) {
                 r.examples.add(unlabelled(e.score, PROVISIONAL, e.eventTime + provisionalMs, now));
@@ -227,8 +229,8 @@ public final class FeedbackJoin implements Serializable {
             }
             if (!e.pending() && e.deadline + retentionMs <= time) {
                 state.removeScore(e.eventId);
-            } else if (changed) {
-                state.putScore(e);
+            } else {
+                state.putScore(e); // changed, or at least filed again under its next due time
             }
         }
         for (HeldLabel h : held) {
@@ -396,6 +398,19 @@ public final class FeedbackJoin implements Serializable {
 
     private static String at(long epochMs) {
         return Instant.ofEpochMilli(epochMs).toString();
+    }
+
+    /**
+     * The event time of an entry's next step, for {@link JoinState#scoresDueBy}: while it waits, its provisional
+     * negative (if the rule has one and it was not emitted) or else the end of its window; once settled or timed out,
+     * the end of its retention, when it is forgotten. Each of these times has a timer ({@link #onScore}), and it only
+     * moves forward as the entry goes through its life.
+     */
+    public long dueOf(ScoreEntry e) {
+        if (e.pending()) {
+            return provisionalMs >= 0 && !e.provisional ? Math.min(e.eventTime + provisionalMs, e.deadline) : e.deadline;
+        }
+        return e.deadline + retentionMs;
     }
 
     private static List<ScoreEntry> sortedScores(JoinState state) {

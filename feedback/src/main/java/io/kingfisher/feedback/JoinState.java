@@ -1,6 +1,8 @@
 package io.kingfisher.feedback;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * The state {@link FeedbackJoin} keeps for one join key: the scores it holds by event id and the labels it holds
@@ -14,6 +16,24 @@ public interface JoinState {
 
     /** @return every score entry held */
     Collection<ScoreEntry> scores();
+
+    /**
+     * The entries whose next step is due: {@code due.applyAsLong(entry) <= time}, in any order. A state may index
+     * entries by their due time so that this reads only those (the join's timers fire once per due time, and reading
+     * every entry of a key on each would cost quadratically in the entries a key holds); this default reads all.
+     *
+     * @param time the event time reached
+     * @param due  an entry's next due time ({@link FeedbackJoin#dueOf}); the same function for the life of the state
+     */
+    default Collection<ScoreEntry> scoresDueBy(long time, java.util.function.ToLongFunction<ScoreEntry> due) {
+        List<ScoreEntry> out = new ArrayList<>();
+        for (ScoreEntry e : scores()) {
+            if (due.applyAsLong(e) <= time) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
 
     void putScore(ScoreEntry entry);
 

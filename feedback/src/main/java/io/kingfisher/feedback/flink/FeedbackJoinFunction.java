@@ -11,6 +11,7 @@ import io.kingfisher.schemas.core.Score;
 import io.kingfisher.schemas.core.TrainingExample;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -70,6 +71,8 @@ public class FeedbackJoinFunction extends KeyedCoProcessFunction<String, Score, 
     /** Names of the keyed states. */
     static final String SCORES_STATE = "feedback-scores";
     static final String LABELS_STATE = "feedback-labels";
+    static final String DUE_STATE = "feedback-scores-by-due";
+    static final String INDEXED_STATE = "feedback-scores-indexed";
 
     private final FeedbackJoin join;
 
@@ -99,7 +102,10 @@ public class FeedbackJoinFunction extends KeyedCoProcessFunction<String, Score, 
     public void open(OpenContext ctx) {
         state = new FlinkJoinState(
                 getRuntimeContext().getMapState(new MapStateDescriptor<>(SCORES_STATE, Types.STRING, TypeInformation.of(ScoreEntry.class))),
-                getRuntimeContext().getMapState(new MapStateDescriptor<>(LABELS_STATE, Types.STRING, TypeInformation.of(HeldLabel.class))));
+                getRuntimeContext().getMapState(new MapStateDescriptor<>(LABELS_STATE, Types.STRING, TypeInformation.of(HeldLabel.class))),
+                getRuntimeContext().getMapState(new MapStateDescriptor<>(DUE_STATE, Types.LONG, Types.OBJECT_ARRAY(Types.STRING))),
+                getRuntimeContext().getState(new ValueStateDescriptor<>(INDEXED_STATE, Types.BOOLEAN)),
+                join::dueOf);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         counters = new LinkedHashMap<>();
         for (String name : List.of(EXAMPLES_LABEL, EXAMPLES_TIMEOUT, EXAMPLES_PROVISIONAL, EXAMPLES_CORRECTION, TIMEOUTS_UNLABELLED,

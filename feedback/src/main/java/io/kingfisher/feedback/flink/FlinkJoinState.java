@@ -4,20 +4,48 @@ import io.kingfisher.feedback.HeldLabel;
 import io.kingfisher.feedback.JoinState;
 import io.kingfisher.feedback.ScoreEntry;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.util.FlinkRuntimeException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
 
-/** {@link JoinState} over the operator's keyed map state, for the current key. */
+/**
+ * {@link JoinState} over the operator's keyed map state, for the current key.
+ *
+ * <p><b>Due-time index.</b> Besides the entries by event id, a small map files each entry's event id under its next
+ * due time ({@link io.kingfisher.feedback.FeedbackJoin#dueOf}), so that a timer reads only the entries due, not every
+ * entry of the key: with an entity-window rule a key (a patient) holds every score of its window, and deserializing
+ * all of them (each with its features) on every timer was most of the join's time. An entry is filed when it is put;
+ * a filing it has moved on from (its due time only moves forward) or one of a removed entry is dropped when its time
+ * comes. Keys restored from state written before the index existed are filed on their first timer ({@code indexed}
+ * marks a key whose entries are all filed; it is cleared with the key's last entry, so nothing outlives the key's
+ * state).
+ */
 final class FlinkJoinState implements JoinState {
     private final MapState<String, ScoreEntry> scores;
     private final MapState<String, HeldLabel> labels;
+    private final MapState<Long, String[]> byDue;
+    private final ValueState<Boolean> indexed;
+    private final ToLongFunction<ScoreEntry> due;
 
-    FlinkJoinState(MapState<String, ScoreEntry> scores, MapState<String, HeldLabel> labels) {
+    /**
+     * @param byDue   event ids by due time
+     * @param indexed whether every entry of the key is filed in {@code byDue}
+     * @param due     an entry's next due time
+     */
+    FlinkJoinState(MapState<String, ScoreEntry> scores, MapState<String, HeldLabel> labels, MapState<Long, String[]> byDue,
+                   ValueState<Boolean> indexed, ToLongFunction<ScoreEntry> due) {
         this.scores = scores;
         this.labels = labels;
+        this.byDue = byDue;
+        this.indexed = indexed;
+        this.due = due;
     }
 
     @Override
@@ -42,19 +70,76 @@ final class FlinkJoinState implements JoinState {
         }
     }
 
+    /** The entries due by {@code time}, read through the index; {@code dueOf} must be the function given at construction. */
+    @Override
+    public Collection<ScoreEntry> scoresDueBy(long time, ToLongFunction<ScoreEntry> dueOf) {
+        try {
+            if (indexed.value() == null) {
+                boolean any = false;
+                for (ScoreEntry e : scores.values()) {
+                    file(e.eventId, due.applyAsLong(e));
+                    any = true;
+                }
+                if (any) {
+                    indexed.update(true);
+                }
+            }
+            List<Long> times = new ArrayList<>();
+            for (Long t : byDue.keys()) {
+                if (t <= time) {
+                    times.add(t);
+                }
+            }
+            Map<String, ScoreEntry> out = new LinkedHashMap<>();
+            for (Long t : times) {
+                String[] ids = byDue.get(t);
+                byDue.remove(t);
+                for (String id : ids) {
+                    if (out.containsKey(id)) {
+                        continue;
+                    }
+                    ScoreEntry e = scores.get(id);
+                    if (e != null && due.applyAsLong(e) <= time) {
+                        out.put(id, e); // the join puts it back (filed under its next time) or removes it
+                    }
+                }
+            }
+            return out.values();
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("reading the feedback join's scores due by " + time, e);
+        }
+    }
+
     @Override
     public void putScore(ScoreEntry entry) {
         try {
             scores.put(entry.eventId, entry);
+            file(entry.eventId, due.applyAsLong(entry));
         } catch (Exception e) {
             throw new FlinkRuntimeException("writing the feedback join's score " + entry.eventId, e);
         }
     }
 
+    private void file(String eventId, long dueTime) throws Exception {
+        String[] ids = byDue.get(dueTime);
+        if (ids == null) {
+            byDue.put(dueTime, new String[] {eventId});
+        } else if (!Arrays.asList(ids).contains(eventId)) {
+            String[] more = Arrays.copyOf(ids, ids.length + 1);
+            more[ids.length] = eventId;
+            byDue.put(dueTime, more);
+        }
+    }
+
+    /** Its filing in the index goes when its time comes; with the key's last entry the whole index goes. */
     @Override
     public void removeScore(String eventId) {
         try {
             scores.remove(eventId);
+            if (scores.isEmpty()) {
+                byDue.clear();
+                indexed.clear();
+            }
         } catch (Exception e) {
             throw new FlinkRuntimeException("removing the feedback join's score " + eventId, e);
         }

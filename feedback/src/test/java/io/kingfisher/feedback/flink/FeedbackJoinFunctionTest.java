@@ -214,12 +214,15 @@ class FeedbackJoinFunctionTest {
             for (int i = 0; i < 50; i++) {
                 j.score(score("e" + i, "card", i * H));
             }
-            assertEquals(50, j.h.numKeyedStateEntries());
+            // each score is filed once more under its due time (FlinkJoinState's index)
+            assertEquals(50 + 50, j.h.numKeyedStateEntries());
             j.label(label("e0", H, true));
             j.watermark(D + 10 * H);                          // e0..e10 settled, e0's label still held
-            assertEquals(50, j.h.numKeyedStateEntries(), "settled scores are remembered for the retention");
-            j.watermark(2 * D + 10 * H);                      // e0..e10 forgotten
-            assertEquals(39, j.h.numKeyedStateEntries());
+            assertEquals(50 + 50 + 11, j.h.numKeyedStateEntries(),
+                    "settled scores are remembered for the retention (filed under its end), and the 11 keys whose timers "
+                            + "fired are marked indexed");
+            j.watermark(2 * D + 10 * H);                      // e0..e10 forgotten, with their filings and marks
+            assertEquals(39 + 39 + 24, j.h.numKeyedStateEntries(), "e11..e34 timed out (their keys are marked)");
             j.watermark(FAR);
             assertEquals(0, j.h.numKeyedStateEntries());
             assertEquals(0, j.h.numEventTimeTimers());
