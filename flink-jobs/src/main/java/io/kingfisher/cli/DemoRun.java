@@ -39,7 +39,35 @@ public final class DemoRun {
     private final String bootstrap;
     private final String registryUrl;
     private final Feed feed;
-    private volatile java.util.function.Consumer<Score> onScore = s -> { };
+    private volatile java.util.function.Consumer<Scored> onScore = s -> { };
+
+    /** What the run reads of each score (see {@link #SCORE_PROJECTION}). */
+    public record Scored(String eventId, long ingestTime, long scoreTime, double score, long modelVersion) {
+    }
+
+    /**
+     * The fields of {@link Score} the run reads. Scores are decoded into this projection (Avro skips the rest, the
+     * feature vector above all), so the run's own reading costs less of the cores the pipeline runs on: its consumer
+     * thread was a seventh of the Java samples at {@code --rate max} while it decoded whole scores with boxed
+     * features (the throughput did not move measurably: 26.8k before, 26.9k and 27.2k events/s after).
+     */
+    static final org.apache.avro.Schema SCORE_PROJECTION = project(Score.getClassSchema(),
+            "event_id", "ingest_time", "score_time", "score", "model_version");
+
+    private static org.apache.avro.Schema project(org.apache.avro.Schema full, String... names) {
+        List<org.apache.avro.Schema.Field> fields = new java.util.ArrayList<>();
+        for (String n : names) {
+            org.apache.avro.Schema.Field f = full.getField(n);
+            fields.add(new org.apache.avro.Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
+        }
+        return org.apache.avro.Schema.createRecord(full.getName(), full.getDoc(), full.getNamespace(), false, fields);
+    }
+
+    /** A score as the run reads it. */
+    static Scored scored(org.apache.avro.generic.GenericRecord r) {
+        return new Scored(r.get("event_id").toString(), (Long) r.get("ingest_time"), (Long) r.get("score_time"),
+                (Double) r.get("score"), (Long) r.get("model_version"));
+    }
     private volatile LearningTracker learning;
     private final double rate;
     private final Duration duration;
@@ -90,7 +118,7 @@ public final class DemoRun {
     }
 
     /** Also hands every score read back to {@code listener} (on the consumer thread). */
-    public DemoRun onScore(java.util.function.Consumer<Score> listener) {
+    public DemoRun onScore(java.util.function.Consumer<Scored> listener) {
         this.onScore = listener;
         return this;
     }
@@ -228,7 +256,7 @@ public final class DemoRun {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        AvroWireDeserializer<Score> scoreDe = new AvroWireDeserializer<>(registry, Score.class);
+        AvroWireDeserializer<org.apache.avro.generic.GenericRecord> scoreDe = AvroWireDeserializer.generic(registry, SCORE_PROJECTION);
         AvroWireDeserializer<DeadLetter> dlqDe = new AvroWireDeserializer<>(registry, DeadLetter.class);
         AvroWireDeserializer<TrainingExample> exampleDe = new AvroWireDeserializer<>(registry, TrainingExample.class);
         AvroWireDeserializer<LearningEvent> learningDe = new AvroWireDeserializer<>(registry, LearningEvent.class);
@@ -271,23 +299,23 @@ public final class DemoRun {
                         }
                         continue;
                     }
-                    Score s = scoreDe.deserialize(r.topic(), r.value());
+                    Scored s = scored(scoreDe.deserialize(r.topic(), r.value()));
                     synchronized (tracker) {
-                        if (!tracker.scored.add(LongHashSet.hash(s.getEventId()))) {
+                        if (!tracker.scored.add(LongHashSet.hash(s.eventId()))) {
                             tracker.duplicates++;
                         }
-                        if (s.getIngestTime() >= steadyFrom.get()) {
-                            tracker.latency.record(s.getScoreTime() - s.getIngestTime());
-                            tracker.visible.record(now - s.getIngestTime());
+                        if (s.ingestTime() >= steadyFrom.get()) {
+                            tracker.latency.record(s.scoreTime() - s.ingestTime());
+                            tracker.visible.record(now - s.ingestTime());
                             tracker.measured++;
                         }
-                        tracker.versions.add(s.getModelVersion());
+                        tracker.versions.add(s.modelVersion());
                     }
                     onScore.accept(s);
                     if (judge != null) {
-                        judge.scored(s.getModelVersion(), s.getScoreTime());
+                        judge.scored(s.modelVersion(), s.scoreTime());
                     }
-                    lastVersion.set(s.getModelVersion());
+                    lastVersion.set(s.modelVersion());
                     firstScoreAt.compareAndSet(0, now);
                     lastScoreAt.set(now);
                     scores.incrementAndGet();

@@ -118,7 +118,7 @@ final class ReplayCommand implements Callable<Integer> {
                     new RestSchemaRegistryClient(running.registryUrl()));
             DemoSummary summary = new DemoRun(domain, running.bootstrapServers(), running.registryUrl(), feed, eps, null, drain,
                     Duration.ZERO, System.out, launched)
-                    .onScore(s -> scored.put(s.getEventId(), s.getScore()))
+                    .onScore(s -> scored.put(s.eventId(), s.score()))
                     .run();
             double auc = auc(scored, truth);
             System.out.println(summary.toText());
