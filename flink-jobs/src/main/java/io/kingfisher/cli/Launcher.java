@@ -1,6 +1,8 @@
 package io.kingfisher.cli;
 
 import io.kingfisher.config.Config;
+import io.kingfisher.config.ConfigException;
+import io.kingfisher.jobs.FeatureVectors;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.jobs.JobSettings;
 import io.kingfisher.jobs.ScoreJob;
@@ -41,7 +43,12 @@ final class Launcher {
         Map<String, String> probe = new HashMap<>(o.jobOverrides());
         probe.putIfAbsent(JobSettings.BOOTSTRAP.key(), "placeholder:9092");
         probe.putIfAbsent(JobSettings.REGISTRY_URL.key(), "http://placeholder");
-        ScoreJob.requireBackend(Config.of(probe, JobSettings.ALL)); // and scoring.backend=cuda needs a usable GPU here
+        Config probed = Config.of(probe, JobSettings.ALL);
+        ScoreJob.requireBackend(probed); // and scoring.backend=cuda needs a usable GPU here
+        if (o.lookupPort >= 0 && probed.get(JobSettings.FEATURES_PUBLISH) == FeatureVectors.Publish.OFF) {
+            throw new ConfigException(JobSettings.FEATURES_PUBLISH.key(), "is off, so the online lookup (--lookup-port) "
+                    + "would have nothing to serve: drop --lookup-port or set " + JobSettings.FEATURES_PUBLISH.key() + "=on");
+        }
 
         long t0 = System.currentTimeMillis();
         LocalStack stack = LocalStack.start(o.resolveDataDir(), o.kafkaPort, o.registryPort);

@@ -211,13 +211,13 @@ public final class ScoreJob {
 
     /**
      * Builds the job on Kafka: sources on {@code <domain>.events} and {@code model.snapshots}, exactly-once sinks
-     * to scores, DLQ and {@code <domain>.features}. The scores topic must exist: its partition count is read now (see
+     * to scores, DLQ and (unless {@code features.publish} is off) {@code <domain>.features}. The scores topic must exist: its partition count is read now (see
      * {@link ScorePartitioner}); create the features topic compacted.
      */
     public void buildOnKafka(StreamExecutionEnvironment env) {
         outputSinks(Outputs.Sinks.kafka(domain, config));
         build(kafkaEvents(env), kafkaSnapshots(env), kafkaScoresSink(), scoresTopicPartitions(), kafkaDeadLetterSink(),
-                FeatureVectors.kafkaSink(config, domain.name()));
+                FeatureVectors.configuredSink(config, domain.name()));
     }
 
     /** @return the events of {@code <domain>.events}, read_committed, resuming from the group's committed offsets */

@@ -66,4 +66,12 @@ class KingfisherCliTest {
         assertTrue(err.contains("kingfisher: bench scoring --backend cuda needs a usable GPU: " + gpu.missing()), err);
         assertTrue(run(2, "bench", "scoring", "--backend", "tpu").contains("unknown backend 'tpu'"));
     }
+
+    @Test
+    void theLookupWithoutTheFeaturesTopicFailsAtStartNamingTheKey() {
+        String err = run(2, "local", "--lookup-port", "0", "-D", "features.publish=off");
+        assertTrue(err.contains("kingfisher: features.publish: is off, so the online lookup (--lookup-port) would have "
+                + "nothing to serve"), err);
+        assertTrue(run(2, "local", "-D", "features.publish=sometimes").contains("features.publish"));
+    }
 }

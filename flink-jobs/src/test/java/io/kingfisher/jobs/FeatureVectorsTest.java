@@ -50,4 +50,14 @@ class FeatureVectorsTest {
                 () -> new FeatureVectors("fraud", FRAUD.features()).toVector(featured("card-7", 1, new float[1]), 2));
         assertTrue(e.getMessage().contains("card-7") && e.getMessage().contains("has 1 features"), e.getMessage());
     }
+
+    @Test
+    void featuresPublishOffMeansNoSink() {
+        java.util.Map<String, String> m = new java.util.HashMap<>(java.util.Map.of(JobSettings.BOOTSTRAP.key(), "localhost:9092",
+                JobSettings.REGISTRY_URL.key(), "http://localhost:8081"));
+        assertTrue(FeatureVectors.configuredSink(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud") != null,
+                "on by default");
+        m.put(JobSettings.FEATURES_PUBLISH.key(), "off");
+        assertTrue(FeatureVectors.configuredSink(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud") == null);
+    }
 }
