@@ -100,12 +100,16 @@ public class FeedbackJoinFunction extends KeyedCoProcessFunction<String, Score, 
 
     @Override
     public void open(OpenContext ctx) {
-        state = new FlinkJoinState(
-                getRuntimeContext().getMapState(new MapStateDescriptor<>(SCORES_STATE, Types.STRING, TypeInformation.of(ScoreEntry.class))),
-                getRuntimeContext().getMapState(new MapStateDescriptor<>(LABELS_STATE, Types.STRING, TypeInformation.of(HeldLabel.class))),
-                getRuntimeContext().getMapState(new MapStateDescriptor<>(DUE_STATE, Types.LONG, Types.OBJECT_ARRAY(Types.STRING))),
-                getRuntimeContext().getState(new ValueStateDescriptor<>(INDEXED_STATE, Types.BOOLEAN)),
-                join::dueOf);
+        var scores = getRuntimeContext().getMapState(new MapStateDescriptor<>(SCORES_STATE, Types.STRING, TypeInformation.of(ScoreEntry.class)));
+        var labels = getRuntimeContext().getMapState(new MapStateDescriptor<>(LABELS_STATE, Types.STRING, TypeInformation.of(HeldLabel.class)));
+        // Keyed by event id a key holds one score, and reading it on a timer is all there is to read: the due-time
+        // index pays only where a key holds many (an entity's window).
+        state = join.rule().mode() == JoinRule.Mode.BY_ENTITY_WITHIN
+                ? new FlinkJoinState(scores, labels,
+                        getRuntimeContext().getMapState(new MapStateDescriptor<>(DUE_STATE, Types.LONG, Types.OBJECT_ARRAY(Types.STRING))),
+                        getRuntimeContext().getState(new ValueStateDescriptor<>(INDEXED_STATE, Types.BOOLEAN)),
+                        join::dueOf)
+                : new FlinkJoinState(scores, labels);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         counters = new LinkedHashMap<>();
         for (String name : List.of(EXAMPLES_LABEL, EXAMPLES_TIMEOUT, EXAMPLES_PROVISIONAL, EXAMPLES_CORRECTION, TIMEOUTS_UNLABELLED,

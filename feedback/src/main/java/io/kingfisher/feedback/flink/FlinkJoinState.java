@@ -18,7 +18,7 @@ import java.util.function.ToLongFunction;
 /**
  * {@link JoinState} over the operator's keyed map state, for the current key.
  *
- * <p><b>Due-time index.</b> Besides the entries by event id, a small map files each entry's event id under its next
+ * <p><b>Due-time index</b> (where keys hold many scores: an entity-window rule). Besides the entries by event id, a small map files each entry's event id under its next
  * due time ({@link io.kingfisher.feedback.FeedbackJoin#dueOf}), so that a timer reads only the entries due, not every
  * entry of the key: with an entity-window rule a key (a patient) holds every score of its window, and deserializing
  * all of them (each with its features) on every timer was most of the join's time. An entry is filed when it is put;
@@ -48,6 +48,11 @@ final class FlinkJoinState implements JoinState {
         this.due = due;
     }
 
+    /** Without the index: a timer reads every entry of the key (for keys that hold one, e.g. by event id). */
+    FlinkJoinState(MapState<String, ScoreEntry> scores, MapState<String, HeldLabel> labels) {
+        this(scores, labels, null, null, null);
+    }
+
     @Override
     public ScoreEntry score(String eventId) {
         try {
@@ -73,6 +78,9 @@ final class FlinkJoinState implements JoinState {
     /** The entries due by {@code time}, read through the index; {@code dueOf} must be the function given at construction. */
     @Override
     public Collection<ScoreEntry> scoresDueBy(long time, ToLongFunction<ScoreEntry> dueOf) {
+        if (byDue == null) {
+            return JoinState.super.scoresDueBy(time, dueOf);
+        }
         try {
             if (indexed.value() == null) {
                 boolean any = false;
@@ -114,7 +122,9 @@ final class FlinkJoinState implements JoinState {
     public void putScore(ScoreEntry entry) {
         try {
             scores.put(entry.eventId, entry);
-            file(entry.eventId, due.applyAsLong(entry));
+            if (byDue != null) {
+                file(entry.eventId, due.applyAsLong(entry));
+            }
         } catch (Exception e) {
             throw new FlinkRuntimeException("writing the feedback join's score " + entry.eventId, e);
         }
@@ -136,7 +146,7 @@ final class FlinkJoinState implements JoinState {
     public void removeScore(String eventId) {
         try {
             scores.remove(eventId);
-            if (scores.isEmpty()) {
+            if (byDue != null && scores.isEmpty()) {
                 byDue.clear();
                 indexed.clear();
             }

@@ -214,17 +214,32 @@ class FeedbackJoinFunctionTest {
             for (int i = 0; i < 50; i++) {
                 j.score(score("e" + i, "card", i * H));
             }
-            // each score is filed once more under its due time (FlinkJoinState's index)
-            assertEquals(50 + 50, j.h.numKeyedStateEntries());
+            assertEquals(50, j.h.numKeyedStateEntries(), "by event id: one score per key, no due-time index");
             j.label(label("e0", H, true));
             j.watermark(D + 10 * H);                          // e0..e10 settled, e0's label still held
-            assertEquals(50 + 50 + 11, j.h.numKeyedStateEntries(),
-                    "settled scores are remembered for the retention (filed under its end), and the 11 keys whose timers "
-                            + "fired are marked indexed");
-            j.watermark(2 * D + 10 * H);                      // e0..e10 forgotten, with their filings and marks
-            assertEquals(39 + 39 + 24, j.h.numKeyedStateEntries(), "e11..e34 timed out (their keys are marked)");
+            assertEquals(50, j.h.numKeyedStateEntries(), "settled scores are remembered for the retention");
+            j.watermark(2 * D + 10 * H);                      // e0..e10 forgotten
+            assertEquals(39, j.h.numKeyedStateEntries());
             j.watermark(FAR);
             assertEquals(0, j.h.numKeyedStateEntries());
+            assertEquals(0, j.h.numEventTimeTimers());
+        }
+    }
+
+    @Test
+    void byEntityTheDueTimeIndexGoesWithTheKeysLastScore() throws Exception {
+        try (Join j = new Join(JoinRule.byEntityWithin(WINDOW, OnTimeout.NEGATIVE, LateLabels.CORRECT), false).open()) {
+            for (int i = 0; i < 20; i++) {
+                j.score(score("e" + i, "patient", i * H));
+            }
+            // the heap backend counts one entry per key and state: the scores, and their filings by due time
+            assertEquals(2, j.h.numKeyedStateEntries());
+            j.watermark(D + 4 * H);                           // e0..e4 time out, filed again under their retention's end
+            assertEquals(3, j.h.numKeyedStateEntries(), "and the key is marked as fully filed");
+            assertEquals(List.of("e0:timeout:0", "e1:timeout:0", "e2:timeout:0", "e3:timeout:0", "e4:timeout:0"), j.sources());
+            j.watermark(FAR);
+            assertEquals(20, j.sources().size());
+            assertEquals(0, j.h.numKeyedStateEntries(), "scores, filings and the mark all go with the key's last score");
             assertEquals(0, j.h.numEventTimeTimers());
         }
     }
