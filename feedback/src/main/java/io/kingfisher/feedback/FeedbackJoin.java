@@ -139,7 +139,7 @@ public final class FeedbackJoin implements Serializable {
                 }
             }
         }
-        state.putScore(e);
+        store(state, e);
         r.timers.add(e.deadline + retentionMs);
         return r;
     }
@@ -163,7 +163,7 @@ public final class FeedbackJoin implements Serializable {
             if (e.pending()) {
                 if (inWindow(label, e)) {
                     settle(e, label, r);
-                    state.putScore(e);
+                    store(state, e);
                     used = true;
                 }
                 // else (by event id): later than the window; judged when the window closes
@@ -172,7 +172,7 @@ public final class FeedbackJoin implements Serializable {
             } else if (wins(label, e)) {
                 late = true;
                 if (correct(e, label, r)) {
-                    state.putScore(e);
+                    store(state, e);
                     used = true;
                 } else if (lateReason == null) {
                     lateReason = lateReason(e, label);
@@ -211,26 +211,23 @@ public final class FeedbackJoin implements Serializable {
     public JoinResult onTime(JoinState state, long time, long now) {
         JoinResult r = new JoinResult();
         List<HeldLabel> held = sortedLabels(state);
-        List<ScoreEntry> due = new ArrayList<>(state.scoresDueBy(time, this::dueOf));
+        List<ScoreEntry> due = new ArrayList<>(state.scoresDueBy(time));
         due.sort(BY_EVENT_TIME);
         for (ScoreEntry e : due) {
-            boolean changed = false;
             if (e.pending() && provisionalMs >= 0 && !e.provisional && e.eventTime + provisionalMs <= time) {
                 r.examples.add(unlabelled(e.score, PROVISIONAL, e.eventTime + provisionalMs, now));
                 e.provisional = true;
                 e.emitted = Emitted.NEGATIVE;
-                changed = true;
             }
             if (e.pending() && e.deadline <= time) {
                 timeOut(e, r, now);
                 judgeLabelsAfterWindow(state, e, held, r);
                 retire(e);
-                changed = true;
             }
             if (!e.pending() && e.deadline + retentionMs <= time) {
                 state.removeScore(e.eventId);
             } else {
-                state.putScore(e); // changed, or at least filed again under its next due time
+                store(state, e); // with its next due time
             }
         }
         for (HeldLabel h : held) {
@@ -400,13 +397,19 @@ public final class FeedbackJoin implements Serializable {
         return Instant.ofEpochMilli(epochMs).toString();
     }
 
+    /** Every entry goes into the state through here, with its next due time. */
+    private void store(JoinState state, ScoreEntry e) {
+        e.due = dueOf(e);
+        state.putScore(e);
+    }
+
     /**
-     * The event time of an entry's next step, for {@link JoinState#scoresDueBy}: while it waits, its provisional
+     * The event time of an entry's next step ({@link ScoreEntry#due}): while it waits, its provisional
      * negative (if the rule has one and it was not emitted) or else the end of its window; once settled or timed out,
      * the end of its retention, when it is forgotten. Each of these times has a timer ({@link #onScore}), and it only
      * moves forward as the entry goes through its life.
      */
-    public long dueOf(ScoreEntry e) {
+    long dueOf(ScoreEntry e) {
         if (e.pending()) {
             return provisionalMs >= 0 && !e.provisional ? Math.min(e.eventTime + provisionalMs, e.deadline) : e.deadline;
         }

@@ -18,23 +18,23 @@ public interface JoinState {
     Collection<ScoreEntry> scores();
 
     /**
-     * The entries whose next step is due: {@code due.applyAsLong(entry) <= time}, in any order. A state may index
+     * The entries whose next step is due, {@link ScoreEntry#due} {@code <= time}, in any order. A state may index
      * entries by their due time so that this reads only those (the join's timers fire once per due time, and reading
      * every entry of a key on each would cost quadratically in the entries a key holds); this default reads all.
      *
      * @param time the event time reached
-     * @param due  an entry's next due time ({@link FeedbackJoin#dueOf}); the same function for the life of the state
      */
-    default Collection<ScoreEntry> scoresDueBy(long time, java.util.function.ToLongFunction<ScoreEntry> due) {
+    default Collection<ScoreEntry> scoresDueBy(long time) {
         List<ScoreEntry> out = new ArrayList<>();
         for (ScoreEntry e : scores()) {
-            if (due.applyAsLong(e) <= time) {
+            if (e.due <= time) {
                 out.add(e);
             }
         }
         return out;
     }
 
+    /** Stores the entry (its {@link ScoreEntry#due} set). */
     void putScore(ScoreEntry entry);
 
     void removeScore(String eventId);

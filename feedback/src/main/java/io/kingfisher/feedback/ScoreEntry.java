@@ -41,6 +41,12 @@ public class ScoreEntry {
     /** Time and value of the label that settled it, if {@link Status#LABELLED}. */
     public long labelTime;
     public boolean labelPositive;
+    /**
+     * The event time of its next step, set by the join whenever it stores the entry ({@link FeedbackJoin#dueOf}):
+     * states read the entries due by a time through it ({@link JoinState#scoresDueBy}). 0 in state written before
+     * it existed, which makes such an entry due at its key's next timer, where the join sets it.
+     */
+    public long due;
 
     public ScoreEntry() {
     }
@@ -69,6 +75,7 @@ public class ScoreEntry {
         e.corrected = corrected;
         e.labelTime = labelTime;
         e.labelPositive = labelPositive;
+        e.due = due;
         return e;
     }
 

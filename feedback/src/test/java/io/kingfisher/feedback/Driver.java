@@ -25,6 +25,8 @@ final class Driver {
     long watermark = Long.MIN_VALUE;
     /** Processing time handed to the join. */
     long now = 42_000L;
+    /** Hand the join every entry of the key on each timer, not only those due (the join before due times existed). */
+    boolean everyEntryOnTimers;
 
     Driver(JoinRule rule, Duration retention) {
         this.rule = rule;
@@ -58,7 +60,8 @@ final class Driver {
                 return this;
             }
             timers.get(key).pollFirst();
-            take(key, join.onTime(state(key), first, now));
+            InMemoryJoinState state = state(key);
+            take(key, join.onTime(everyEntryOnTimers ? new EveryEntry(state) : state, first, now));
         }
     }
 
@@ -82,5 +85,53 @@ final class Driver {
         duplicateLabels += r.duplicateLabels();
         unlabelledTimeouts += r.unlabelledTimeouts();
         lateLabels += r.lateLabels();
+    }
+
+    /** A key's state whose timers see every entry, due or not. */
+    private record EveryEntry(InMemoryJoinState state) implements JoinState {
+        @Override
+        public java.util.Collection<ScoreEntry> scoresDueBy(long time) {
+            return state.scores();
+        }
+
+        @Override
+        public ScoreEntry score(String eventId) {
+            return state.score(eventId);
+        }
+
+        @Override
+        public java.util.Collection<ScoreEntry> scores() {
+            return state.scores();
+        }
+
+        @Override
+        public void putScore(ScoreEntry entry) {
+            state.putScore(entry);
+        }
+
+        @Override
+        public void removeScore(String eventId) {
+            state.removeScore(eventId);
+        }
+
+        @Override
+        public HeldLabel label(String id) {
+            return state.label(id);
+        }
+
+        @Override
+        public java.util.Collection<HeldLabel> labels() {
+            return state.labels();
+        }
+
+        @Override
+        public void putLabel(HeldLabel label) {
+            state.putLabel(label);
+        }
+
+        @Override
+        public void removeLabel(String id) {
+            state.removeLabel(id);
+        }
     }
 }

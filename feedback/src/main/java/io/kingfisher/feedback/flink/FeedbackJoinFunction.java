@@ -107,8 +107,7 @@ public class FeedbackJoinFunction extends KeyedCoProcessFunction<String, Score, 
         state = join.rule().mode() == JoinRule.Mode.BY_ENTITY_WITHIN
                 ? new FlinkJoinState(scores, labels,
                         getRuntimeContext().getMapState(new MapStateDescriptor<>(DUE_STATE, Types.LONG, Types.OBJECT_ARRAY(Types.STRING))),
-                        getRuntimeContext().getState(new ValueStateDescriptor<>(INDEXED_STATE, Types.BOOLEAN)),
-                        join::dueOf)
+                        getRuntimeContext().getState(new ValueStateDescriptor<>(INDEXED_STATE, Types.BOOLEAN)))
                 : new FlinkJoinState(scores, labels);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         counters = new LinkedHashMap<>();

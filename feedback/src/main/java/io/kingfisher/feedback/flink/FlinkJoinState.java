@@ -13,13 +13,12 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToLongFunction;
 
 /**
  * {@link JoinState} over the operator's keyed map state, for the current key.
  *
  * <p><b>Due-time index</b> (where keys hold many scores: an entity-window rule). Besides the entries by event id, a small map files each entry's event id under its next
- * due time ({@link io.kingfisher.feedback.FeedbackJoin#dueOf}), so that a timer reads only the entries due, not every
+ * due time ({@link ScoreEntry#due}), so that a timer reads only the entries due, not every
  * entry of the key: with an entity-window rule a key (a patient) holds every score of its window, and deserializing
  * all of them (each with its features) on every timer was most of the join's time. An entry is filed when it is put;
  * a filing it has moved on from (its due time only moves forward) or one of a removed entry is dropped when its time
@@ -32,25 +31,22 @@ final class FlinkJoinState implements JoinState {
     private final MapState<String, HeldLabel> labels;
     private final MapState<Long, String[]> byDue;
     private final ValueState<Boolean> indexed;
-    private final ToLongFunction<ScoreEntry> due;
 
     /**
      * @param byDue   event ids by due time
      * @param indexed whether every entry of the key is filed in {@code byDue}
-     * @param due     an entry's next due time
      */
     FlinkJoinState(MapState<String, ScoreEntry> scores, MapState<String, HeldLabel> labels, MapState<Long, String[]> byDue,
-                   ValueState<Boolean> indexed, ToLongFunction<ScoreEntry> due) {
+                   ValueState<Boolean> indexed) {
         this.scores = scores;
         this.labels = labels;
         this.byDue = byDue;
         this.indexed = indexed;
-        this.due = due;
     }
 
     /** Without the index: a timer reads every entry of the key (for keys that hold one, e.g. by event id). */
     FlinkJoinState(MapState<String, ScoreEntry> scores, MapState<String, HeldLabel> labels) {
-        this(scores, labels, null, null, null);
+        this(scores, labels, null, null);
     }
 
     @Override
@@ -75,17 +71,17 @@ final class FlinkJoinState implements JoinState {
         }
     }
 
-    /** The entries due by {@code time}, read through the index; {@code dueOf} must be the function given at construction. */
+    /** The entries due by {@code time}, read through the index. */
     @Override
-    public Collection<ScoreEntry> scoresDueBy(long time, ToLongFunction<ScoreEntry> dueOf) {
+    public Collection<ScoreEntry> scoresDueBy(long time) {
         if (byDue == null) {
-            return JoinState.super.scoresDueBy(time, dueOf);
+            return JoinState.super.scoresDueBy(time);
         }
         try {
             if (indexed.value() == null) {
                 boolean any = false;
                 for (ScoreEntry e : scores.values()) {
-                    file(e.eventId, due.applyAsLong(e));
+                    file(e.eventId, e.due);
                     any = true;
                 }
                 if (any) {
@@ -107,7 +103,7 @@ final class FlinkJoinState implements JoinState {
                         continue;
                     }
                     ScoreEntry e = scores.get(id);
-                    if (e != null && due.applyAsLong(e) <= time) {
+                    if (e != null && e.due <= time) {
                         out.put(id, e); // the join puts it back (filed under its next time) or removes it
                     }
                 }
@@ -123,7 +119,7 @@ final class FlinkJoinState implements JoinState {
         try {
             scores.put(entry.eventId, entry);
             if (byDue != null) {
-                file(entry.eventId, due.applyAsLong(entry));
+                file(entry.eventId, entry.due);
             }
         } catch (Exception e) {
             throw new FlinkRuntimeException("writing the feedback join's score " + entry.eventId, e);
