@@ -138,7 +138,8 @@ public final class ScoreJob {
     /**
      * As {@link #build(DataStream, DataStream, Sink, int, Sink)}, and each featured event's vector also goes to
      * {@code features} ({@code <domain>.features} for the online lookup; see {@link FeatureVectors}), or nowhere
-     * when it is null.
+     * when it is null. Turns on object reuse in the streams' environment (no copies between chained operators; every
+     * operator of this job emits fresh records and keeps none it is handed).
      */
     public void build(DataStream<RawRecord> events, DataStream<RawRecord> snapshots, Sink<Score> scores,
                       int scorePartitions, Sink<DeadLetter> deadLetters, Sink<FeatureVector> features) {
