@@ -181,6 +181,22 @@ public final class FeatureEngine implements java.io.Serializable {
     }
 
     /**
+     * A related entity's columns as of time {@code t} (the complete buckets before {@code t}'s, like an event's
+     * read) into {@code out}, changing nothing: how an event reads an entity's label features, which only labels
+     * fold into. No lateness applies: a read at a time the ring has moved past reads what the ring still holds.
+     *
+     * @throws IllegalStateException for a primary spec, whose reads are not as of a time
+     */
+    public void read(double[] state, long t, float[] related, float[] out) {
+        if (spec.entity() == null) {
+            throw new IllegalStateException(spec + " is a primary spec: only a related entity's features read as of a time");
+        }
+        for (Step s : steps) {
+            s.apply(state, null, t, related, out);
+        }
+    }
+
+    /**
      * A primary spec's last step: its lookup columns from {@code related} (every related entity's vector, at
      * {@link FeatureSpec#relatedOffset}) and the derived columns that read them, into {@code out}. Nothing for a spec
      * without related entities.
@@ -513,7 +529,7 @@ public final class FeatureEngine implements java.io.Serializable {
         }
 
         @Override void apply(double[] st, InputEvent e, long t, float[] related, float[] out) {
-            double x = num < 0 ? 0.0 : e.numbers[num];
+            double x = e == null ? Double.NaN : num < 0 ? 0.0 : e.numbers[num]; // no event: a read (see FeatureEngine#read)
             long k = Math.floorDiv(t, width);
             double n = 0;
             double sum = 0;
@@ -631,7 +647,7 @@ public final class FeatureEngine implements java.io.Serializable {
                 }
                 out[col] = (float) Hll.unionEstimate(st, offs, count, stride);
             }
-            String v = e.texts[text];
+            String v = e == null ? null : e.texts[text];
             if (v != null && advanceTo(st, k)) {
                 Hll.add(st, base(k), stride, Hll.hash48(v));
             }

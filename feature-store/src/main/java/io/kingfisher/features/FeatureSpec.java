@@ -48,6 +48,11 @@ public final class FeatureSpec implements java.io.Serializable {
     private final String entity;
     private final List<RelatedEntity> related;
     private final List<FeatureSpec> relatedSpecs;
+    /** Per related entity, the spec of its label features, or null when it has none. */
+    private final List<FeatureSpec> relatedLabelSpecs;
+    /** Per related entity, the index of its label key field in {@link #labelTextInputs}, or -1. */
+    private final int[] relatedLabelKeyInputs;
+    private final List<String> labelTextInputs;
     private final int[] relatedOffsets;
     private final int[] relatedKeyInputs;
     private final int[] lookupSources;
@@ -59,8 +64,29 @@ public final class FeatureSpec implements java.io.Serializable {
     private final int stateSize;
     private final String hash;
 
-    /** A related entity's spec already built, and where its vector starts in the attached related vectors. */
-    private record Target(FeatureSpec spec, int offset) {
+    /**
+     * A related entity's spec already built, the spec of its label features (or null), and where its vector (own
+     * columns, then label columns) starts in the attached related vectors.
+     */
+    private record Target(FeatureSpec spec, FeatureSpec labels, int offset) {
+        /** The column's index in the entity's vector, or -1. */
+        int columnIndex(String column) {
+            int c = spec.columnIndex(column);
+            if (c >= 0 || labels == null) {
+                return c;
+            }
+            int l = labels.columnIndex(column);
+            return l < 0 ? -1 : spec.width() + l;
+        }
+
+        List<String> columns() {
+            if (labels == null) {
+                return spec.outputNames();
+            }
+            List<String> all = new ArrayList<>(spec.outputNames());
+            all.addAll(labels.outputNames());
+            return all;
+        }
     }
 
     /** The primary spec. */
@@ -86,24 +112,53 @@ public final class FeatureSpec implements java.io.Serializable {
         }
         this.numericInputs = List.copyOf(nums);
         this.textInputs = List.copyOf(texts);
+        Set<String> labelKeys = new LinkedHashSet<>();
+        for (RelatedEntity r : this.related) {
+            if (r.hasLabelFeatures()) {
+                labelKeys.add(r.labelKeyField());
+            }
+        }
+        this.labelTextInputs = List.copyOf(labelKeys);
         Map<String, Target> built = new HashMap<>();
         List<FeatureSpec> specs = new ArrayList<>();
+        List<FeatureSpec> labelSpecs = new ArrayList<>();
         this.relatedOffsets = new int[this.related.size() + 1];
         this.relatedKeyInputs = new int[this.related.size()];
+        this.relatedLabelKeyInputs = new int[this.related.size()];
         StringBuilder relatedCanonical = new StringBuilder();
         for (int i = 0; i < this.related.size(); i++) {
             RelatedEntity r = this.related.get(i);
-            FeatureSpec s = new FeatureSpec(r, allowedLatenessMs, numericInputs, textInputs, built);
+            FeatureSpec s = new FeatureSpec(r, r.features(), allowedLatenessMs, numericInputs, textInputs, built);
+            FeatureSpec l = r.hasLabelFeatures()
+                    ? new FeatureSpec(r, r.labelFeatures(), allowedLatenessMs, List.of(RelatedEntity.LABEL_FIELD), labelTextInputs, Map.of())
+                    : null;
+            if (l != null) {
+                for (String c : l.outputNames()) {
+                    if (s.columnIndex(c) >= 0) {
+                        throw new FeatureSpecException(c, "related entity '" + r.name() + "' has a column '" + c
+                                + "' among its own features and among its label features");
+                    }
+                }
+            }
             specs.add(s);
-            built.put(r.name(), new Target(s, relatedOffsets[i]));
-            relatedOffsets[i + 1] = relatedOffsets[i] + s.width();
+            labelSpecs.add(l);
+            built.put(r.name(), new Target(s, l, relatedOffsets[i]));
+            relatedOffsets[i + 1] = relatedOffsets[i] + s.width() + (l == null ? 0 : l.width());
             relatedKeyInputs[i] = textInputs.indexOf(r.keyField());
+            relatedLabelKeyInputs[i] = l == null ? -1 : labelTextInputs.indexOf(r.labelKeyField());
             relatedCanonical.append("related(").append(r.name()).append(',').append(r.keyField()).append(")\n");
             for (FeatureDef d : r.features()) {
                 relatedCanonical.append("  ").append(d.canonical()).append('\n');
             }
+            if (l != null) {
+                relatedCanonical.append(" labels(").append(r.labelKeyField()).append(")\n");
+                for (FeatureDef d : r.labelFeatures()) {
+                    relatedCanonical.append("  ").append(d.canonical()).append('\n');
+                }
+            }
         }
         this.relatedSpecs = List.copyOf(specs);
+        this.relatedLabelSpecs = java.util.Collections.unmodifiableList(labelSpecs);
         Layout layout = layout(this.features, built, -1);
         this.outputNames = layout.outputNames;
         this.lookupSources = layout.lookupSources;
@@ -117,10 +172,13 @@ public final class FeatureSpec implements java.io.Serializable {
         this.hash = sha256(canonical.append(relatedCanonical).toString());
     }
 
-    /** A related entity's own spec, read as of the event's bucket, over the primary's input layout. */
-    private FeatureSpec(RelatedEntity r, long allowedLatenessMs, List<String> numericInputs, List<String> textInputs,
-                        Map<String, Target> built) {
-        for (FeatureDef d : r.features()) {
+    /**
+     * A related entity's own spec (its {@code features} over the primary's input layout), or the spec of its label
+     * features (over the labels' layout), read as of the event's bucket.
+     */
+    private FeatureSpec(RelatedEntity r, List<FeatureDef> features, long allowedLatenessMs, List<String> numericInputs,
+                        List<String> textInputs, Map<String, Target> built) {
+        for (FeatureDef d : features) {
             boolean tiled = d instanceof FeatureDef.Window || d instanceof FeatureDef.DistinctCount dc && dc.window() != null;
             if (!tiled && !(d instanceof FeatureDef.Ratio) && !(d instanceof FeatureDef.Difference) && !(d instanceof FeatureDef.Lookup)) {
                 throw new FeatureSpecException(d.name(), "a feature of related entity '" + r.name() + "' must be kept in time "
@@ -128,12 +186,15 @@ public final class FeatureSpec implements java.io.Serializable {
                         + "read as of an event's time; this is a " + d.getClass().getSimpleName());
             }
         }
-        this.features = r.features();
+        this.features = features;
         this.allowedLatenessMs = allowedLatenessMs;
         this.declared = List.of();
         this.entity = r.name();
         this.related = List.of();
         this.relatedSpecs = List.of();
+        this.relatedLabelSpecs = List.of();
+        this.relatedLabelKeyInputs = new int[0];
+        this.labelTextInputs = List.of();
         this.relatedOffsets = new int[]{0};
         this.relatedKeyInputs = new int[0];
         this.numericInputs = numericInputs;
@@ -144,7 +205,9 @@ public final class FeatureSpec implements java.io.Serializable {
         this.ringBuckets = layout.ringBuckets;
         this.derivedOrder = layout.derivedOrder;
         this.stateSize = layout.slots + 1;
-        this.hash = sha256(HASH_PREFIX + "related(" + r.name() + "," + r.keyField() + "," + allowedLatenessMs + ")\n" + layout.canonical);
+        boolean labels = features != r.features();
+        this.hash = sha256(HASH_PREFIX + (labels ? "labels(" + r.name() + "," + r.labelKeyField() : "related(" + r.name() + "," + r.keyField())
+                + "," + allowedLatenessMs + ")\n" + layout.canonical);
     }
 
     /** What both kinds of spec derive from their definitions. */
@@ -179,10 +242,10 @@ public final class FeatureSpec implements java.io.Serializable {
             lookups[i] = -1;
             if (f instanceof FeatureDef.Lookup l) {
                 Target t = targets.get(l.entity());
-                int c = t.spec.columnIndex(l.column());
+                int c = t.columnIndex(l.column());
                 if (c < 0) {
                     throw new FeatureSpecException(l.name(), "related entity '" + l.entity() + "' has no column '" + l.column()
-                            + "'; its columns are " + t.spec.outputNames());
+                            + "'; its columns are " + t.columns());
                 }
                 lookups[i] = t.offset + c;
             }
@@ -354,6 +417,34 @@ public final class FeatureSpec implements java.io.Serializable {
     /** The own spec of the related entity at {@code stage} (of {@link #related()}): its columns, state and hash. */
     public FeatureSpec relatedSpec(int stage) {
         return relatedSpecs.get(stage);
+    }
+
+    /**
+     * The spec of the label features of the related entity at {@code stage}, or null when it has none. Its columns
+     * follow the entity's own ({@link #relatedSpec}) in the entity's attached vector; its input layout is
+     * {@link RelatedEntity#LABEL_FIELD} and {@link #labelTextInputs()}.
+     */
+    public FeatureSpec relatedLabelSpec(int stage) {
+        return relatedLabelSpecs.get(stage);
+    }
+
+    /** Whether any related entity has label features, i.e. the stages need the labels as a second input. */
+    public boolean hasLabelFeatures() {
+        return !labelTextInputs.isEmpty();
+    }
+
+    /**
+     * Text fields of a label record the stages read, in the order of a label's {@code InputEvent.texts}: the label
+     * key fields of the related entities with label features. A label's only number is its value
+     * ({@link RelatedEntity#LABEL_FIELD}).
+     */
+    public List<String> labelTextInputs() {
+        return labelTextInputs;
+    }
+
+    /** Index in a label's {@code InputEvent.texts} of the label key field of the related entity at {@code stage}, or -1. */
+    int relatedLabelKeyInput(int stage) {
+        return relatedLabelKeyInputs[stage];
     }
 
     /** Width of all related entities' vectors together, as attached to an event between the stages. */

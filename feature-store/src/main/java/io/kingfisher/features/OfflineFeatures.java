@@ -9,21 +9,25 @@ import java.util.Map;
  * allowed lateness is fine) and it produces the same vectors the streaming operators emit and rejects the same late
  * events, which is what makes a training set free of train/serve skew. A related entity sees the events in the order
  * given here; the streaming stage of a related entity sees them interleaved from many partitions, which its as-of
- * reads make immaterial (see {@link RelatedEntity}).
+ * reads make immaterial (see {@link RelatedEntity}). Labels that related entities' label features count go in through
+ * {@link #label}, interleaved with the events in the order they became known, as the streaming stage reads them.
  */
 public final class OfflineFeatures {
     private final FeatureStages stages;
     private final FeatureSpec spec;
     private final Map<String, double[]> states = new HashMap<>();
     private final Map<String, double[]>[] relatedStates;
+    private final Map<String, double[]>[] labelStates;
 
     @SuppressWarnings("unchecked")
     public OfflineFeatures(FeatureSpec spec) {
         this.stages = new FeatureStages(spec);
         this.spec = spec;
         this.relatedStates = new Map[stages.relatedStages()];
+        this.labelStates = new Map[stages.relatedStages()];
         for (int i = 0; i < relatedStates.length; i++) {
             relatedStates[i] = new HashMap<>();
+            labelStates[i] = new HashMap<>();
         }
     }
 
@@ -54,12 +58,42 @@ public final class OfflineFeatures {
             if (fresh) {
                 r = stages.related(i).newState();
             }
-            if (stages.relate(i, r, e, related) == FeatureStages.Outcome.ACCEPTED && fresh) {
+            double[] l = key == null ? null : labelStates[i].get(key);
+            if (stages.relate(i, r, l, e, related) == FeatureStages.Outcome.ACCEPTED && fresh) {
                 relatedStates[i].put(key, r);
             }
         }
         stages.finish(related, features);
         return features;
+    }
+
+    /**
+     * Folds a label into the label features of each related entity it names (see {@link RelatedEntity#withLabels}):
+     * {@code label.numbers} holds its value, {@code label.texts} the fields of {@link FeatureSpec#labelTextInputs()},
+     * {@code label.eventTime} the time it became known.
+     *
+     * @return how many entities folded it in (a label late for an entity, or naming none, is skipped for it)
+     */
+    public int label(InputEvent label) {
+        int folded = 0;
+        for (int i = 0; i < labelStates.length; i++) {
+            String key = stages.labelKey(i, label.texts);
+            if (key == null) {
+                continue;
+            }
+            double[] l = labelStates[i].get(key);
+            boolean fresh = l == null;
+            if (fresh) {
+                l = stages.labels(i).newState();
+            }
+            if (stages.foldLabel(i, l, label) == FeatureStages.Outcome.ACCEPTED) {
+                folded++;
+                if (fresh) {
+                    labelStates[i].put(key, l);
+                }
+            }
+        }
+        return folded;
     }
 
     /** Entities seen so far. */

@@ -33,11 +33,28 @@ import java.util.Objects;
  * event than the allowed lateness, reads zeros for the entity (as an empty window does) and is not folded in; it is
  * still scored.
  *
- * @param name     the entity's name: a lower-case identifier, the prefix of its columns in the primary vector
- * @param keyField the event field holding the entity's key (read as text)
- * @param features the entity's own features, computed per entity like the primary's
+ * <p><b>Label features.</b> A related entity may also have features over the <em>labels</em> that name it
+ * ({@link #withLabels}): a chargeback names the merchant it was filed against, a click the item clicked. They are kept
+ * per entity in time buckets by the label's time (when it became known), and read as of the event's bucket like the
+ * entity's own features, so the primary vector can carry a merchant's recent fraud count or an item's clicks and,
+ * through a {@link FeatureDef.Ratio} of two lookups, a merchant's fraud rate or an item's click-through rate. A label
+ * is an input of one numeric field, {@value #LABEL_FIELD} (1 for a positive label, 0 for a negative one), and the
+ * text fields that hold the entities' keys in the label record ({@link FeatureSpec#labelTextInputs()}); label
+ * features may read only {@value #LABEL_FIELD} (or nothing, to count labels). A label further behind the entity's
+ * latest label than the allowed lateness is counted and not folded in. The label features' columns follow the
+ * entity's own in its vector.
+ *
+ * @param name          the entity's name: a lower-case identifier, the prefix of its columns in the primary vector
+ * @param keyField      the event field holding the entity's key (read as text)
+ * @param features      the entity's own features, computed per entity like the primary's
+ * @param labelKeyField the label record's field holding the entity's key, or null without label features
+ * @param labelFeatures features over the labels naming the entity; empty without
  */
-public record RelatedEntity(String name, String keyField, List<FeatureDef> features) implements java.io.Serializable {
+public record RelatedEntity(String name, String keyField, List<FeatureDef> features, String labelKeyField,
+                            List<FeatureDef> labelFeatures) implements java.io.Serializable {
+    /** The numeric input of a label: 1 for a positive label, 0 for a negative one. */
+    public static final String LABEL_FIELD = "label";
+
     public RelatedEntity {
         requireEntityName(name);
         if (keyField == null || keyField.isBlank()) {
@@ -47,10 +64,46 @@ public record RelatedEntity(String name, String keyField, List<FeatureDef> featu
         if (features.isEmpty()) {
             throw new FeatureSpecException(name, "a related entity needs at least one feature");
         }
+        labelFeatures = List.copyOf(Objects.requireNonNull(labelFeatures, "labelFeatures"));
+        if (!labelFeatures.isEmpty() && (labelKeyField == null || labelKeyField.isBlank())) {
+            throw new FeatureSpecException(name, "label features need the label field holding the entity's key");
+        }
+        if (labelFeatures.isEmpty()) {
+            labelKeyField = null;
+        }
+        for (FeatureDef d : labelFeatures) {
+            for (String f : d.numericFields()) {
+                if (!f.equals(LABEL_FIELD)) {
+                    throw new FeatureSpecException(d.name(), "a label feature of '" + name + "' can read only the field '"
+                            + LABEL_FIELD + "' (1 for a positive label, 0 for a negative one), not '" + f + "'");
+                }
+            }
+            if (!d.textFields().isEmpty() || d instanceof FeatureDef.Lookup) {
+                throw new FeatureSpecException(d.name(), "a label feature of '" + name + "' reads only the label's value; "
+                        + "it cannot read text fields or look up entities");
+            }
+        }
+    }
+
+    public RelatedEntity(String name, String keyField, List<FeatureDef> features) {
+        this(name, keyField, features, null, List.of());
     }
 
     public static RelatedEntity of(String name, String keyField, FeatureDef... features) {
         return new RelatedEntity(name, keyField, List.of(features));
+    }
+
+    /**
+     * The same entity with features over the labels that name it in {@code labelKeyField} (see the class comment),
+     * e.g. {@code Window.of("frauds_7d", "label", 7 days, 1 day, Agg.SUM)}.
+     */
+    public RelatedEntity withLabels(String labelKeyField, FeatureDef... labelFeatures) {
+        return new RelatedEntity(name, keyField, features, labelKeyField, List.of(labelFeatures));
+    }
+
+    /** Whether the entity has features over labels. */
+    public boolean hasLabelFeatures() {
+        return !labelFeatures.isEmpty();
     }
 
     static void requireEntityName(String name) {

@@ -11,6 +11,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 
 import java.time.Duration;
 
@@ -48,6 +50,18 @@ public final class FeaturePipeline {
      *                where every operator runs in one subtask (a benchmark chaining all stages into one thread)
      */
     public static Stages build(DataStream<InputEvent> events, FeatureSpec spec, Duration stateTtl, String uidSuffix, boolean forward) {
+        return build(events, null, spec, stateTtl, uidSuffix, forward);
+    }
+
+    /**
+     * As {@link #build(DataStream, FeatureSpec, Duration, String, boolean)}, and the stage of each related entity with
+     * label features also reads {@code labels} (over {@link RelatedEntity#LABEL_FIELD} and
+     * {@link FeatureSpec#labelTextInputs()}, at their label times), keyed by the entity's key in the label.
+     *
+     * @param labels the labels, or null: then label features read zeros (a job without a labels topic)
+     */
+    public static Stages build(DataStream<InputEvent> events, DataStream<InputEvent> labels, FeatureSpec spec, Duration stateTtl,
+                               String uidSuffix, boolean forward) {
         if (!spec.hasRelated()) {
             SingleOutputStreamOperator<FeaturedEvent> primary = keyed(events, e -> e.entity, forward)
                     .process(new FeatureFunction(spec, stateTtl))
@@ -60,9 +74,17 @@ public final class FeaturePipeline {
         DataStream<StagedEvent> staged = primary;
         for (int i = 0; i < spec.related().size(); i++) {
             String entity = spec.related().get(i).name();
-            staged = keyed(staged, RelatedFeatureOperator.keySelector(spec, i), forward)
-                    .transform("features-" + entity, StagedEvent.TYPE, new RelatedFeatureOperator(spec, i, stateTtl))
-                    .uid("features-" + uidSuffix + "-" + entity);
+            RelatedFeatureOperator stage = new RelatedFeatureOperator(spec, i, stateTtl);
+            if (labels != null && spec.relatedLabelSpec(i) != null) {
+                staged = keyed(staged, RelatedFeatureOperator.keySelector(spec, i), forward)
+                        .connect(labels.keyBy(RelatedFeatureOperator.labelKeySelector(spec, i), Types.STRING))
+                        .transform("features-" + entity, StagedEvent.TYPE, (TwoInputStreamOperator<StagedEvent, InputEvent, StagedEvent>) stage)
+                        .uid("features-" + uidSuffix + "-" + entity);
+            } else {
+                staged = keyed(staged, RelatedFeatureOperator.keySelector(spec, i), forward)
+                        .transform("features-" + entity, StagedEvent.TYPE, (OneInputStreamOperator<StagedEvent, StagedEvent>) stage)
+                        .uid("features-" + uidSuffix + "-" + entity);
+            }
         }
         DataStream<FeaturedEvent> featured = staged.map(new FinishFeatures(spec))
                 .returns(TypeInformation.of(FeaturedEvent.class))

@@ -2,12 +2,14 @@ package io.kingfisher.features.flink;
 
 import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.FeatureStages;
+import io.kingfisher.features.InputEvent;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.time.Duration;
@@ -32,9 +34,16 @@ import java.util.Map;
  * <p>Nothing is rejected here: an event that names no entity (key {@code ""}, see {@link #keySelector}) or is later
  * than the allowed lateness for this entity gets zeros for it and is counted ({@code featureRelatedMissingKey},
  * {@code featureRelatedLate}); the primary stage accepted it and it is still scored.
+ *
+ * <p><b>Labels.</b> For a related entity with label features ({@link io.kingfisher.features.RelatedEntity#withLabels})
+ * the operator has a second input, the labels ({@link InputEvent}s over the labels' layout, keyed by
+ * {@link #labelKeySelector}), which fold into a second state per entity (held and written back like the first); events
+ * read it as of their time. A label that names no entity or is late for it is counted
+ * ({@code featureRelatedLabelsMissingKey}, {@code featureRelatedLabelsLate}) and dropped here: the feedback join, not
+ * this stage, is what must not lose labels.
  */
 public class RelatedFeatureOperator extends AbstractStreamOperator<StagedEvent>
-        implements OneInputStreamOperator<StagedEvent, StagedEvent> {
+        implements OneInputStreamOperator<StagedEvent, StagedEvent>, TwoInputStreamOperator<StagedEvent, InputEvent, StagedEvent> {
     private static final long serialVersionUID = 1L;
 
     /** States held on the heap between write-backs, at most. */
@@ -49,21 +58,29 @@ public class RelatedFeatureOperator extends AbstractStreamOperator<StagedEvent>
 
     private transient FeatureStages stages;
     private transient ValueState<double[]> state;
+    /** The label features' state, or null when the entity has none. */
+    private transient ValueState<double[]> labelState;
     private transient Map<String, Cached> cache;
     private transient long cachedSince;
     private transient Counter newEntities;
     private transient Counter late;
     private transient Counter missingKey;
+    private transient Counter labelsLate;
+    private transient Counter labelsMissingKey;
 
-    /** A related entity's state as read (or created), and whether an event changed it since. */
+    /** A related entity's states as read (or created), and whether an event or a label changed them since. */
     private static final class Cached {
         final double[] state;
         boolean fresh;
         boolean dirty;
+        /** The label features' state: null when the entity has none, or until a label names it. */
+        double[] labels;
+        boolean labelsDirty;
 
-        Cached(double[] state, boolean fresh) {
+        Cached(double[] state, boolean fresh, double[] labels) {
             this.state = state;
             this.fresh = fresh;
+            this.labels = labels;
         }
     }
 
@@ -92,6 +109,18 @@ public class RelatedFeatureOperator extends AbstractStreamOperator<StagedEvent>
         this.cacheEntries = cacheEntries;
     }
 
+    /** The key of the stage's label input: the related entity's key in the label, or {@code ""} when it names none. */
+    public static KeySelector<InputEvent, String> labelKeySelector(FeatureSpec spec, int stage) {
+        if (spec.relatedLabelSpec(stage) == null) {
+            throw new IllegalArgumentException("related entity '" + spec.related().get(stage).name() + "' has no label features");
+        }
+        FeatureStages stages = new FeatureStages(spec);
+        return l -> {
+            String key = stages.labelKey(stage, l.texts);
+            return key == null ? "" : key;
+        };
+    }
+
     /** The stage's key: the related entity's key, or {@code ""} when the event names none. */
     public static KeySelector<StagedEvent, String> keySelector(FeatureSpec spec, int stage) {
         FeatureStages stages = new FeatureStages(spec);
@@ -109,10 +138,47 @@ public class RelatedFeatureOperator extends AbstractStreamOperator<StagedEvent>
                 CompactDoubleArraySerializer.INSTANCE);
         desc.enableTimeToLive(FeatureFunction.ttl(stateTtl));
         state = getKeyedStateStore().getState(desc);
+        if (spec.relatedLabelSpec(stage) != null) {
+            ValueStateDescriptor<double[]> labels = new ValueStateDescriptor<>(
+                    FeatureFunction.stateName(spec.relatedLabelSpec(stage)).replaceFirst("^features-", "features-labels-"),
+                    CompactDoubleArraySerializer.INSTANCE);
+            labels.enableTimeToLive(FeatureFunction.ttl(stateTtl));
+            labelState = getKeyedStateStore().getState(labels);
+        }
         cache = new HashMap<>();
         newEntities = getMetricGroup().counter("featureRelatedNewEntities");
         late = getMetricGroup().counter("featureRelatedLate");
         missingKey = getMetricGroup().counter("featureRelatedMissingKey");
+        labelsLate = getMetricGroup().counter("featureRelatedLabelsLate");
+        labelsMissingKey = getMetricGroup().counter("featureRelatedLabelsMissingKey");
+    }
+
+    @Override
+    public void processElement1(StreamRecord<StagedEvent> record) throws Exception {
+        processElement(record);
+    }
+
+    /** A label: folded into the label state of the entity it names; nothing is emitted. */
+    @Override
+    public void processElement2(StreamRecord<InputEvent> record) throws Exception {
+        if (labelState == null) {
+            throw new IllegalStateException("related entity '" + spec.related().get(stage).name() + "' has no label features: "
+                    + "its stage takes no labels");
+        }
+        String key = (String) getCurrentKey();
+        if (key.isEmpty()) {
+            labelsMissingKey.inc();
+            return;
+        }
+        Cached entity = cached(key);
+        boolean fresh = entity.labels == null;
+        double[] labels = fresh ? stages.labels(stage).newState() : entity.labels;
+        if (stages.foldLabel(stage, labels, record.getValue()) == FeatureStages.Outcome.LATE) {
+            labelsLate.inc();
+            return;
+        }
+        entity.labels = labels;
+        entity.labelsDirty = true;
     }
 
     @Override
@@ -125,21 +191,8 @@ public class RelatedFeatureOperator extends AbstractStreamOperator<StagedEvent>
             output.collect(record);
             return;
         }
-        Cached entity = cache.get(key);
-        if (entity == null) {
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            if (cache.size() >= cacheEntries || (!cache.isEmpty() && now - cachedSince > MAX_CACHE_AGE_MS)) {
-                writeBack();
-                setCurrentKey(key);
-            }
-            if (cache.isEmpty()) {
-                cachedSince = now;
-            }
-            double[] stored = state.value();
-            entity = new Cached(stored == null ? stages.related(stage).newState() : stages.related(stage).adopt(stored), stored == null);
-            cache.put(key, entity);
-        }
-        switch (stages.relate(stage, entity.state, e.input(), e.related)) {
+        Cached entity = cached(key);
+        switch (stages.relate(stage, entity.state, entity.labels, e.input(), e.related)) {
             case ACCEPTED -> {
                 if (entity.fresh) {
                     newEntities.inc();
@@ -153,12 +206,39 @@ public class RelatedFeatureOperator extends AbstractStreamOperator<StagedEvent>
         output.collect(record);
     }
 
+    /** The entity's states, from the cache or read into it (writing the cache back first when it is full or old). */
+    private Cached cached(String key) throws Exception {
+        Cached entity = cache.get(key);
+        if (entity == null) {
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            if (cache.size() >= cacheEntries || (!cache.isEmpty() && now - cachedSince > MAX_CACHE_AGE_MS)) {
+                writeBack();
+                setCurrentKey(key);
+            }
+            if (cache.isEmpty()) {
+                cachedSince = now;
+            }
+            double[] stored = state.value();
+            double[] labels = labelState == null ? null : labelState.value();
+            entity = new Cached(stored == null ? stages.related(stage).newState() : stages.related(stage).adopt(stored), stored == null,
+                    labels == null ? null : stages.labels(stage).adopt(labels));
+            cache.put(key, entity);
+        }
+        return entity;
+    }
+
     /** Writes the changed states to keyed state and forgets them all (the current key changes). */
     private void writeBack() throws Exception {
         for (Map.Entry<String, Cached> c : cache.entrySet()) {
-            if (c.getValue().dirty) {
+            Cached entity = c.getValue();
+            if (entity.dirty || entity.labelsDirty) {
                 setCurrentKey(c.getKey());
-                state.update(c.getValue().state);
+            }
+            if (entity.dirty) {
+                state.update(entity.state);
+            }
+            if (entity.labelsDirty) {
+                labelState.update(entity.labels);
             }
         }
         cache.clear();
