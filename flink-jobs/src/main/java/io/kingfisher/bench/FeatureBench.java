@@ -174,6 +174,9 @@ public final class FeatureBench {
             int stage = i;
             relatedDistinct += java.util.Arrays.stream(in).map(e -> stages.relatedKey(stage, e.texts)).filter(k -> k != null).distinct().count();
             relatedDoubles += spec.relatedSpec(i).stateSize();
+            if (spec.relatedLabelSpec(i) != null) { // the bench feeds no labels: their state is counted, not exercised
+                relatedDoubles += spec.relatedLabelSpec(i).stateSize();
+            }
         }
         double[] engineOnly = engineOnly(spec, in);
         Path dir = Files.createTempDirectory("kingfisher-bench-");

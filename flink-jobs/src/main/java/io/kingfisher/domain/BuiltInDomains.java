@@ -38,14 +38,20 @@ public final class BuiltInDomains {
      * Card payments keyed by card: velocity, amount against the card's habit, country, channel, merchant type,
      * hour; and of the payment's merchant (a related entity keyed by {@code merchant_id}): its payments in the hour
      * and its mean amount over the day before (as of the payment's time bucket), and the payment's amount against
-     * that mean. Labels are {@code FraudLabel}s naming the transaction (chargebacks days later, fraud reports sooner);
+     * that mean; and, from the labels filed against the merchant (their {@code merchant_id}), the frauds that became
+     * known in the last 7 days, its payments in those days, and their ratio, the merchant's recent fraud rate (all as
+     * of the day before the payment's). Labels are {@code FraudLabel}s naming the transaction (chargebacks days later, fraud reports sooner);
      * a payment without one after {@link #FRAUD_LABEL_WINDOW} is genuine. Alerts at 0.5, no hysteresis (each
      * payment is its own decision).
      */
     public static Domain fraud() {
         RelatedEntity merchant = RelatedEntity.of("merchant", "merchant_id",
-                Window.count("txn_1h", Duration.ofHours(1), Duration.ofMinutes(5)),
-                new Window("amount_1d", "amount", Duration.ofDays(1), Duration.ofHours(1), List.of(Agg.MEAN), Transform.LOG1P));
+                        Window.count("txn_1h", Duration.ofHours(1), Duration.ofMinutes(5)),
+                        new Window("amount_1d", "amount", Duration.ofDays(1), Duration.ofHours(1), List.of(Agg.MEAN), Transform.LOG1P),
+                        new Window("txn_7d", null, Duration.ofDays(7), Duration.ofDays(1), List.of(Agg.COUNT), Transform.NONE))
+                .withLabels("merchant_id",
+                        new Window("frauds_7d", RelatedEntity.LABEL_FIELD, Duration.ofDays(7), Duration.ofDays(1), List.of(Agg.SUM),
+                                Transform.NONE));
         FeatureSpec features = FeatureSpec.of(List.of(
                 FeatureDef.Numeric.of("amount", Transform.LOG1P),
                 new FeatureDef.EwmaRatio("amount_vs_card_avg", "amount", Duration.ofDays(14)),
@@ -59,7 +65,10 @@ public final class BuiltInDomains {
                 Lookup.of("merchant", "txn_1h"),
                 Lookup.of("merchant", "amount_1d"),
                 // both log1p-scaled: the log of (1 + amount) over (1 + the merchant's mean amount)
-                new FeatureDef.Difference("amount_vs_merchant", "amount", "merchant.amount_1d")), List.of(merchant));
+                new FeatureDef.Difference("amount_vs_merchant", "amount", "merchant.amount_1d"),
+                Lookup.of("merchant", "frauds_7d"),
+                Lookup.of("merchant", "txn_7d"),
+                new FeatureDef.Ratio("merchant_fraud_rate", "merchant.frauds_7d", "merchant.txn_7d")), List.of(merchant));
         return new Domain("fraud", PaymentTransaction.getClassSchema(), "transaction_id", "card_id", "event_time",
                 features,
                 List.of(NumericRule.required("amount", 0.0, 1.0e9)),

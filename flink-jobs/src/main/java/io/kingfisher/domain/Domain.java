@@ -51,6 +51,12 @@ public record Domain(
         }
         Objects.requireNonNull(outputs, "outputs");
         model.checkAgainst(features);
+        for (String f : features.labelTextInputs()) {
+            if (labels.schema().getField(f) == null) {
+                throw new IllegalArgumentException("features.related.labels.key_field: '" + f + "' is not a field of the label schema "
+                        + labels.schema().getFullName() + " (its fields: " + labels.schema().getFields().stream().map(Schema.Field::name).toList() + ")");
+            }
+        }
     }
 
     /** Resolves the id, key, time and input fields in the event schema; fails naming a field that is not there. */

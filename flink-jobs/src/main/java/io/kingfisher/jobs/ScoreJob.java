@@ -58,6 +58,7 @@ public final class ScoreJob {
     private final byte[] hmacKey;
     private final ScoringBackend backend;
     private Outputs.Sinks outputSinks = Outputs.Sinks.NONE;
+    private DataStream<RawRecord> labels;
 
     /**
      * @param initialModel the snapshot to start with when the scorer has no checkpointed model, or null to hold
@@ -157,8 +158,17 @@ public final class ScoreJob {
                 .process(new DecodeFunction(domain, registry))
                 .name("decode+validate").uid("decode-" + domain.name());
         // keyed by entity; a domain with related entities adds a keyed stage per related entity after it
-        FeaturePipeline.Stages stages = FeaturePipeline.build(decoded, domain.features(), config.get(JobSettings.FEATURE_TTL),
-                domain.name(), false);
+        DataStream<InputEvent> labelInputs = null;
+        if (domain.features().hasLabelFeatures()) {
+            if (labels == null) {
+                LOG.warn("{}: no labels stream, so the label features ({}) read zeros", domain.name(), domain.features().labelTextInputs());
+            } else {
+                labelInputs = labels.process(new LabelFeatureDecodeFunction(domain, registry))
+                        .name("decode-label-features").uid("label-features-decode-" + domain.name());
+            }
+        }
+        FeaturePipeline.Stages stages = FeaturePipeline.build(decoded, labelInputs, domain.features(),
+                config.get(JobSettings.FEATURE_TTL), domain.name(), false);
         DataStream<FeaturedEvent> featured = stages.featured();
         if (features != null) {
             FeatureVectors.publish(featured, domain.name(), domain.features(), features);
@@ -202,6 +212,16 @@ public final class ScoreJob {
     }
 
     /**
+     * The raw records of {@code <domain>.labels}, for a domain whose related entities have label features
+     * ({@link io.kingfisher.features.RelatedEntity#withLabels}); without them such features read zeros.
+     * {@link #buildOnKafka} sets them.
+     */
+    public ScoreJob labels(DataStream<RawRecord> labels) {
+        this.labels = java.util.Objects.requireNonNull(labels, "labels");
+        return this;
+    }
+
+    /**
      * Where alerts and the feed go, for a domain that has them ({@link Outputs}): {@link #buildOnKafka} sets Kafka's;
      * {@link #build} on its own attaches none unless told here.
      */
@@ -217,6 +237,9 @@ public final class ScoreJob {
      */
     public void buildOnKafka(StreamExecutionEnvironment env) {
         outputSinks(Outputs.Sinks.kafka(domain, config));
+        if (domain.features().hasLabelFeatures()) {
+            labels(kafkaLabels(env));
+        }
         build(kafkaEvents(env), kafkaSnapshots(env), kafkaScoresSink(), scoresTopicPartitions(), kafkaDeadLetterSink(),
                 FeatureVectors.configuredSink(config, domain.name()));
     }
@@ -226,6 +249,13 @@ public final class ScoreJob {
         String group = config.get(JobSettings.GROUP_ID);
         return KafkaIo.source(env, config, domain.eventsTopic(), group.isEmpty() ? "kingfisher-score-" + domain.name() : group,
                 "source-" + domain.name());
+    }
+
+    /** @return the labels of {@code <domain>.labels}, read_committed, for the label features */
+    public DataStream<RawRecord> kafkaLabels(StreamExecutionEnvironment env) {
+        String group = config.get(JobSettings.GROUP_ID);
+        return KafkaIo.source(env, config, domain.labelsTopic(),
+                (group.isEmpty() ? "kingfisher-score-" + domain.name() : group) + "-labels", "labels-source-" + domain.name());
     }
 
     /**

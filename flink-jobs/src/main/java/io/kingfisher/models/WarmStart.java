@@ -13,12 +13,16 @@ import io.kingfisher.scoring.IdEmbeddings;
 import io.kingfisher.scoring.ModelCodec;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.store.FileSystemModelStore;
+import io.kingfisher.jobs.LabelFeatureDecodeFunction;
 import io.kingfisher.sim.SimulatedEvent;
+import io.kingfisher.sim.SimulatedLabel;
+import io.kingfisher.sim.SimulatedRecord;
 import io.kingfisher.sim.Simulator;
 import io.kingfisher.trainer.GoldenSet;
 import io.kingfisher.trainer.OfflineTrainer;
 import io.kingfisher.trainer.TrainResult;
 import io.kingfisher.trainer.TrainerConfig;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -75,23 +79,44 @@ public final class WarmStart {
         }
         List<IndexedRecord> history = new ArrayList<>(events);
         float[] labels = new float[events];
-        for (int i = 0; i < events; i++) {
-            SimulatedEvent ev = simulator.next();
-            history.add((IndexedRecord) ev.value());
-            labels[i] = ev.positive() ? 1f : 0f;
+        List<LabelAt> known = new ArrayList<>();
+        boolean labelFeatures = domain.features().hasLabelFeatures();
+        while (history.size() < events) {
+            SimulatedRecord r = labelFeatures ? simulator.nextRecord() : simulator.next();
+            if (r instanceof SimulatedLabel l) {
+                known.add(new LabelAt(history.size(), (GenericRecord) l.value()));
+            } else if (r instanceof SimulatedEvent ev) {
+                labels[history.size()] = ev.positive() ? 1f : 0f;
+                history.add((IndexedRecord) ev.value());
+            }
         }
-        return train(domain, history, labels, storeRoot, hmacKey, Map.of("source", "warm-start:simulation"));
+        return train(domain, history, labels, known, storeRoot, hmacKey, Map.of("source", "warm-start:simulation"));
+    }
+
+    /**
+     * A label record as it became known during the history: before the event at {@code beforeEvent}. Label features
+     * ({@link io.kingfisher.features.RelatedEntity#withLabels}) fold it in there, as the streaming stage would.
+     */
+    public record LabelAt(int beforeEvent, GenericRecord label) {
+    }
+
+    /** As {@link #train(Domain, List, float[], List, String, byte[], Map)} without label records known on the way. */
+    public static Result train(Domain domain, List<? extends IndexedRecord> history, float[] labels, String storeRoot,
+                               byte[] hmacKey, Map<String, String> provenance) throws Exception {
+        return train(domain, history, labels, List.of(), storeRoot, hmacKey, provenance);
     }
 
     /**
      * Trains on historical events (in the order the stream would see them) and their labels, through the offline
      * feature path, and stores the model as the next free version (1 in a new store).
      *
+     * @param known      the label records of the domain's labels topic as they became known during the history, in
+     *                   that order, for label features (empty without)
      * @param provenance where the history came from, recorded in the snapshot's trainer config
      * @param hmacKey    key to sign the snapshot with, or null for unsigned
      */
-    public static Result train(Domain domain, List<? extends IndexedRecord> history, float[] labels, String storeRoot,
-                               byte[] hmacKey, Map<String, String> provenance) throws Exception {
+    public static Result train(Domain domain, List<? extends IndexedRecord> history, float[] labels, List<LabelAt> known,
+                               String storeRoot, byte[] hmacKey, Map<String, String> provenance) throws Exception {
         if (history.size() != labels.length) {
             throw new IllegalArgumentException("history has " + history.size() + " events but " + labels.length + " labels");
         }
@@ -100,7 +125,11 @@ public final class WarmStart {
         float[][] x = new float[history.size()][];
         long firstTime = Long.MAX_VALUE;
         long lastTime = Long.MIN_VALUE;
+        int next = 0;
         for (int i = 0; i < x.length; i++) {
+            for (; next < known.size() && known.get(next).beforeEvent() <= i; next++) {
+                features.label(LabelFeatureDecodeFunction.toInput(domain.labels(), domain.features(), known.get(next).label(), 0L));
+            }
             InputEvent in = binding.extract(history.get(i), 0L);
             x[i] = features.next(in);
             firstTime = Math.min(firstTime, in.eventTime);

@@ -19,11 +19,13 @@ import java.util.PriorityQueue;
  *       online or by phone, often abroad, at risky merchant types, at any hour;</li>
  *   <li>odd regimes, <b>cloned card</b>: card-present payments (chip, contactless) in or near the home country at
  *       fuel, grocery and electronics merchants, close to the card's usual amounts, an hour or so apart;</li>
- *   <li>even regimes from 2, <b>card testing</b>: many tiny online payments seconds apart at the home country's
- *       digital merchants, then one large cash-out.</li>
+ *   <li>even regimes from 2, <b>card testing</b>: many tiny online payments seconds apart at digital merchants,
+ *       most of them at the few merchants whose weak checks fraudsters favour ({@link #TESTING_MERCHANTS} of each
+ *       merchant type), then one large cash-out.</li>
  * </ul>
  * A model that learned one pattern misses the next. Every fraudulent payment gets a {@code FraudLabel} (is_fraud
- * true): 40% as a cardholder's fraud report about 18 hours later, the rest as a chargeback about 6 days later
+ * true) naming the payment and its merchant: 40% as a cardholder's fraud report about 18 hours later, the rest as a
+ * chargeback about 6 days later
  * (log-normal, all within {@code BuiltInDomains.FRAUD_LABEL_WINDOW}); a genuine payment gets none, which the label
  * rule reads as genuine at its timeout. Everything is drawn from seeded generators, so a seed gives the same stream.
  */
@@ -39,6 +41,10 @@ public final class FraudSimulator extends EventTimeSimulator {
     private static final String[] CLONED_MCC = {"5541", "5411", "5732", "5311", "5999"};
     private static final double[] CLONED_MCC_W = {0.30, 0.30, 0.20, 0.10, 0.10};
     private static final String[] TESTING_MCC = {"5999", "5967", "4829", "5812"};
+    /** Of each merchant type's 40 merchants, those card testers mostly use (index into the 40). */
+    static final int[] TESTING_MERCHANTS = {7, 19, 31};
+    /** Share of card-testing probes made at {@link #TESTING_MERCHANTS}. */
+    private static final double AT_TESTING_MERCHANT = 0.8;
     private static final double[] TESTING_MCC_W = {0.40, 0.30, 0.20, 0.10};
     private static final String[] FOREIGN = {"NG", "RU", "BR", "CN", "US", "RO", "UA", "VN"};
     /** Relative genuine activity by hour of day (UTC). */
@@ -211,7 +217,7 @@ public final class FraudSimulator extends EventTimeSimulator {
         Channel channel = u < pOnline[card] ? Channel.ONLINE
                 : u < pOnline[card] + (1 - pOnline[card]) * pContactless[card] ? Channel.CONTACTLESS
                 : rnd.chance(0.02) ? Channel.MOTO : Channel.CHIP;
-        payment(card, time, GENUINE_MCC[m], amount, country, channel, false);
+        payment(card, time, GENUINE_MCC[m], amount, country, channel, false, -1);
     }
 
     private void fraudPayment(Pending p, long time) {
@@ -241,7 +247,9 @@ public final class FraudSimulator extends EventTimeSimulator {
                 channel = u < 0.65 ? Channel.ONLINE : u < 0.80 ? Channel.MOTO : u < 0.9 ? Channel.CONTACTLESS : Channel.CHIP;
             }
         }
-        SimulatedEvent ev = payment(card, time, mcc, amount, country, channel, true);
+        int merchant = p.pattern == Pattern.CARD_TESTING && !p.last && rnd.chance(AT_TESTING_MERCHANT)
+                ? TESTING_MERCHANTS[rnd.nextInt(TESTING_MERCHANTS.length)] : -1;
+        SimulatedEvent ev = payment(card, time, mcc, amount, country, channel, true, merchant);
         boolean report = rnd.chance(0.4);
         double delay = report ? rnd.logNormal(18 * 3_600_000.0, 0.7) : rnd.logNormal(6 * 86_400_000.0, 0.5);
         long labelTime = time + Math.max(3_600_000L, Math.min(MAX_LABEL_DELAY, Math.round(delay)));
@@ -251,14 +259,17 @@ public final class FraudSimulator extends EventTimeSimulator {
                 .setIsFraud(true)
                 .setSource(report ? LabelSource.FRAUD_REPORT : LabelSource.CHARGEBACK)
                 .setLabelTime(labelTime)
+                .setMerchantId(((PaymentTransaction) ev.value()).getMerchantId())
                 .build();
         emitLabel(new SimulatedLabel(ev.key(), label, true), labelTime);
     }
 
-    private SimulatedEvent payment(int card, long time, String mcc, double amount, String country, Channel channel, boolean fraud) {
+    /** @param merchant index of the merchant among its type's 40, or -1 for any of them */
+    private SimulatedEvent payment(int card, long time, String mcc, double amount, String country, Channel channel, boolean fraud,
+                                   int merchant) {
         String txId = "tx-" + Long.toString(seq++, 36) + "-" + Integer.toString(rnd.nextInt(1 << 30), 36);
         String cardId = "card-" + card;
-        int merchantNo = (mcc.hashCode() & 0x7fffffff) % 97 + 100 * (rnd.nextInt(40));
+        int merchantNo = (mcc.hashCode() & 0x7fffffff) % 97 + 100 * (merchant >= 0 ? merchant : rnd.nextInt(40));
         PaymentTransaction tx = PaymentTransaction.newBuilder()
                 .setTransactionId(txId)
                 .setCardId(cardId)

@@ -166,4 +166,29 @@ class DomainTest {
         return new Domain(f.name(), f.eventSchema(), f.idField(), f.keyField(), f.timeField(), f.features(), f.rules(),
                 f.model(), labels, f.outputs());
     }
+
+    @Test
+    void labelFeaturesNeedTheirKeyFieldInTheLabelSchemaAndReadLabelsAsInputs() {
+        Domain f = BuiltInDomains.fraud();
+        FeatureSpec spec = FeatureSpec.of(List.of(FeatureDef.Lookup.of("merchant", "frauds")), List.of(
+                io.kingfisher.features.RelatedEntity.of("merchant", "merchant_id",
+                                FeatureDef.Window.count("n", Duration.ofHours(1), Duration.ofMinutes(5)))
+                        .withLabels("shop_id", FeatureDef.Window.of("frauds", "label", Duration.ofDays(7), Duration.ofDays(1),
+                                FeatureDef.Agg.SUM))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Domain(f.name(), f.eventSchema(),
+                f.idField(), f.keyField(), f.timeField(), spec, f.rules(), f.model(), f.labels(), f.outputs()));
+        assertTrue(e.getMessage().startsWith("features.related.labels.key_field: 'shop_id' is not a field"), e.getMessage());
+
+        assertEquals(List.of("merchant_id"), f.features().labelTextInputs());
+        FraudLabel label = FraudLabel.newBuilder().setTransactionId("tx-1").setCardId("card-1").setIsFraud(true)
+                .setSource(LabelSource.CHARGEBACK).setLabelTime(1234L).setMerchantId("m-1").build();
+        io.kingfisher.features.InputEvent in = io.kingfisher.jobs.LabelFeatureDecodeFunction.toInput(f.labels(), f.features(), label, 99L);
+        assertEquals("tx-1", in.eventId);
+        assertEquals(1234L, in.eventTime, "at the time it became known");
+        assertEquals(99L, in.ingestTime);
+        assertEquals(List.of(1.0), java.util.Arrays.stream(in.numbers).boxed().toList());
+        assertEquals(List.of("m-1"), List.of(in.texts));
+        label.setIsFraud(false);
+        assertEquals(0.0, io.kingfisher.jobs.LabelFeatureDecodeFunction.toInput(f.labels(), f.features(), label, 99L).numbers[0]);
+    }
 }

@@ -251,6 +251,62 @@ class ScoreJobIT {
         }
     }
 
+    /**
+     * The merchant's label features read {@code fraud.labels}: fraud labels filed against a merchant reach the
+     * payments made there on a later day (as of the day before the payment's), a genuine one counts no fraud.
+     */
+    @Test
+    @Order(4)
+    void fraudLabelsFiledAgainstAMerchantReachItsLaterPayments() throws Exception {
+        var registry = new RestSchemaRegistryClient(stack.registryUrl());
+        var labelSer = new AvroWireSerializer<>(registry, io.kingfisher.schemas.fraud.FraudLabel.class);
+        var txSer = new AvroWireSerializer<>(registry, PaymentTransaction.class);
+        var scoreDe = new AvroWireDeserializer<>(registry, Score.class);
+        long day = 86_400_000L;
+        long t0 = 1_767_225_600_000L + 60 * day;
+        String merchant = "m-it-labels";
+        int frauds = FRAUD.features().columnIndex("merchant.frauds_7d");
+        int payments = FRAUD.features().columnIndex("merchant.txn_7d");
+        int rate = FRAUD.features().columnIndex("merchant_fraud_rate");
+        PaymentTransaction base = (PaymentTransaction) new FraudSimulator(5, 10, 5, 0.01, t0).next().value();
+        try (var producer = producer(); var consumer = consumer()) {
+            String labels = FRAUD.labelsTopic();
+            for (int i = 0; i < 4; i++) {
+                var label = io.kingfisher.schemas.fraud.FraudLabel.newBuilder()
+                        .setTransactionId("tx-it-label-" + i).setCardId("card-it-label-" + i).setIsFraud(i < 3).setSource(io.kingfisher.schemas.fraud.LabelSource.CHARGEBACK)
+                        .setLabelTime(t0 + i * 60_000L).setMerchantId(merchant).build();
+                producer.send(new ProducerRecord<>(labels, label.getCardId().getBytes(StandardCharsets.UTF_8),
+                        labelSer.serialize(labels, label)));
+            }
+            String events = FRAUD.eventsTopic();
+            PaymentTransaction first = PaymentTransaction.newBuilder(base).setTransactionId("tx-it-merchant-0")
+                    .setCardId("card-it-merchant").setMerchantId(merchant).setEventTime(t0 + day).build();
+            producer.send(new ProducerRecord<>(events, first.getCardId().getBytes(StandardCharsets.UTF_8), txSer.serialize(events, first)));
+            producer.flush();
+            consumer.subscribe(List.of(FRAUD.scoresTopic()));
+            long deadline = System.currentTimeMillis() + 60_000;
+            Score seen = null;
+            for (int i = 1; seen == null && System.currentTimeMillis() < deadline; i++) {
+                // the labels and the payments come through different sources: pay again until the labels are in
+                PaymentTransaction tx = PaymentTransaction.newBuilder(first).setTransactionId("tx-it-merchant-" + i)
+                        .setEventTime(t0 + 2 * day + i * 1000L).build();
+                producer.send(new ProducerRecord<>(events, tx.getCardId().getBytes(StandardCharsets.UTF_8), txSer.serialize(events, tx)));
+                producer.flush();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(1000))) {
+                    Score sc = scoreDe.deserialize(r.topic(), r.value());
+                    if (sc.getEventId().startsWith("tx-it-merchant-") && !sc.getEventId().equals("tx-it-merchant-0")
+                            && sc.getFeatures().get(frauds) > 0) {
+                        seen = sc;
+                    }
+                }
+            }
+            assertNotNull(seen, "a later payment at " + merchant + " read its fraud labels");
+            assertEquals(3f, seen.getFeatures().get(frauds), "three frauds, the genuine label not: " + seen.getFeatures());
+            assertEquals(1f, seen.getFeatures().get(payments), "the payment of the day before: " + seen.getFeatures());
+            assertEquals(3f, seen.getFeatures().get(rate), 1e-6f);
+        }
+    }
+
     private static byte[] bytes(java.nio.ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);

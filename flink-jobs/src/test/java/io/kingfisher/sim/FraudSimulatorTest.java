@@ -94,6 +94,7 @@ class FraudSimulatorTest {
                 PaymentTransaction tx = frauds.remove(label.getTransactionId());
                 assertNotNull(tx, "a label names a fraudulent payment seen before it, once: " + label);
                 assertEquals(tx.getCardId(), label.getCardId());
+                assertEquals(tx.getMerchantId(), label.getMerchantId(), "a label names the merchant, for its label features");
                 assertEquals(tx.getCardId(), r.key());
                 assertTrue(label.getIsFraud());
                 assertEquals(label.getLabelTime(), sim.now(), "a label is emitted when it becomes known");

@@ -5,6 +5,8 @@ import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.OfflineFeatures;
 import io.kingfisher.features.avro.AvroInputBinding;
 import io.kingfisher.trainer.eval.BinaryMetrics;
+import io.kingfisher.jobs.LabelFeatureDecodeFunction;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,8 +21,12 @@ import java.util.List;
 final class SimEval {
     private final AvroInputBinding binding;
     private final OfflineFeatures features;
+    private final Domain domain;
+    private final boolean labelFeatures;
 
     SimEval(Domain domain) {
+        this.domain = domain;
+        this.labelFeatures = domain.features().hasLabelFeatures();
         this.binding = domain.inputBinding();
         this.features = new OfflineFeatures(domain.features());
     }
@@ -76,8 +82,14 @@ final class SimEval {
     /** As {@link #collect(Simulator, int)}, also handing every event to {@code also}. */
     Rows collect(Simulator sim, int events, java.util.function.Consumer<SimulatedEvent> also) {
         Rows rows = new Rows();
-        for (int i = 0; i < events; i++) {
-            SimulatedEvent ev = sim.next();
+        for (int i = 0; i < events; ) {
+            SimulatedRecord r = labelFeatures ? sim.nextRecord() : sim.next();
+            if (r instanceof SimulatedLabel l) { // known from now on, as the scoring job's label features read it
+                features.label(LabelFeatureDecodeFunction.toInput(domain.labels(), domain.features(), (GenericRecord) l.value(), 0L));
+                continue;
+            }
+            i++;
+            SimulatedEvent ev = (SimulatedEvent) r;
             also.accept(ev);
             InputEvent in = binding.extract((IndexedRecord) ev.value(), 0L);
             rows.x.add(features.next(in));
