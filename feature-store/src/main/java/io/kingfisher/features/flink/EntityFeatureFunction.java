@@ -19,6 +19,14 @@ import java.time.Duration;
  * entity's state, computes the event's columns as of just before it ({@link FeatureEngine#computeStage}), folds the
  * event in; a rejected event goes to {@link FeatureFunction#REJECTED}. See {@link FeatureFunction}.
  *
+ * <p>Expiry. Each entity has one processing-time timer at its {@link IdleExpiry#deadline deadline}, set when the
+ * entity is first written. The state keeps the last write's processing time in a slot after the engine's (see
+ * {@link IdleExpiry}), so later writes touch no timer: when the timer fires, an entity written since gets a new
+ * timer for its new deadline, an idle one is cleared and its key goes to {@link FeatureFunction#EXPIRED}. An active
+ * entity therefore costs one timer registration per TTL, not one per event or per grain. State restored from before
+ * expiry existed (no last-write slot, no timer) gets its timer at its next write; an entity never written again
+ * still expires by the state TTL, silently, as before.
+ *
  * @param <O> what it emits per accepted event
  */
 abstract class EntityFeatureFunction<O> extends KeyedProcessFunction<String, InputEvent, O> {
@@ -26,12 +34,14 @@ abstract class EntityFeatureFunction<O> extends KeyedProcessFunction<String, Inp
 
     final FeatureSpec spec;
     private final Duration stateTtl;
+    private final IdleExpiry expiry;
 
     private transient FeatureEngine engine;
     private transient ValueState<double[]> state;
     private transient Counter newEntities;
     private transient Counter lateEvents;
     private transient Counter invalidEvents;
+    private transient Counter expiredEntities;
 
     EntityFeatureFunction(FeatureSpec spec, Duration stateTtl) {
         this.spec = spec;
@@ -39,6 +49,7 @@ abstract class EntityFeatureFunction<O> extends KeyedProcessFunction<String, Inp
         if (stateTtl.isNegative() || stateTtl.isZero()) {
             throw new IllegalArgumentException("features.state_ttl must be positive, was " + stateTtl);
         }
+        this.expiry = new IdleExpiry(stateTtl);
     }
 
     /** What to emit for an accepted event and its columns. */
@@ -54,12 +65,15 @@ abstract class EntityFeatureFunction<O> extends KeyedProcessFunction<String, Inp
         newEntities = getRuntimeContext().getMetricGroup().counter("featureNewEntities");
         lateEvents = getRuntimeContext().getMetricGroup().counter("featureLateEvents");
         invalidEvents = getRuntimeContext().getMetricGroup().counter("featureInvalidEvents");
+        expiredEntities = getRuntimeContext().getMetricGroup().counter("featureExpiredEntities");
     }
 
     @Override
     public void processElement(InputEvent e, Context ctx, Collector<O> out) throws Exception {
         double[] stored = state.value();
-        double[] s = stored == null ? engine.newState() : engine.adopt(stored);
+        int slots = spec.stateSize();
+        boolean timed = stored != null && IdleExpiry.hasLastWrite(stored, slots);
+        double[] s = timed ? stored : IdleExpiry.withLastWriteSlot(stored == null ? engine.newState() : engine.adopt(stored));
         float[] features = new float[spec.width()];
         try {
             engine.computeStage(s, e, null, features);
@@ -75,7 +89,30 @@ abstract class EntityFeatureFunction<O> extends KeyedProcessFunction<String, Inp
         if (stored == null) {
             newEntities.inc();
         }
+        long now = ctx.timerService().currentProcessingTime();
+        IdleExpiry.setLastWrite(s, now);
+        if (!timed) {
+            ctx.timerService().registerProcessingTimeTimer(expiry.deadline(now));
+        }
         state.update(s);
         out.collect(emit(e, features));
+    }
+
+    /**
+     * The entity's expiry timer: an entity written within the TTL gets a timer for its new deadline; an idle one (its
+     * state already expired, or due) is cleared and its key emitted on {@link FeatureFunction#EXPIRED}.
+     */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<O> out) throws Exception {
+        double[] stored = state.value();
+        long now = ctx.timerService().currentProcessingTime();
+        if (stored != null && IdleExpiry.hasLastWrite(stored, spec.stateSize())
+                && !expiry.idle(IdleExpiry.lastWrite(stored), now)) {
+            ctx.timerService().registerProcessingTimeTimer(expiry.deadline(IdleExpiry.lastWrite(stored)));
+            return;
+        }
+        state.clear();
+        expiredEntities.inc();
+        ctx.output(FeatureFunction.EXPIRED, ctx.getCurrentKey());
     }
 }

@@ -6,6 +6,7 @@ import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
@@ -27,7 +28,11 @@ import java.time.Duration;
  * <p>Idle entities. The state expires {@code stateTtl} of processing time after the entity's last accepted
  * event (TTL on create and write, never returning expired values), so entities that go quiet do not leak: on the
  * heap backend expired entries are dropped incrementally as state is accessed, on RocksDB by the compaction
- * filter. An entity that returns after that starts from a fresh state.
+ * filter. An entity that returns after that starts from a fresh state. Flink's TTL deletes silently, so each entity
+ * also has a processing-time timer at the end of its TTL (rounded up to a grain of a tenth of the TTL, at most an
+ * hour; see {@link IdleExpiry}): when it fires on an entity idle for the TTL, the state is cleared, the entity's key
+ * goes to the {@link #EXPIRED} side output and is counted in {@code featureExpiredEntities}. The scoring job turns
+ * those keys into tombstones on {@code <domain>.features}, so the online lookup forgets the entity too.
  */
 public class FeatureFunction extends EntityFeatureFunction<FeaturedEvent> {
     private static final long serialVersionUID = 3L;
@@ -35,6 +40,9 @@ public class FeatureFunction extends EntityFeatureFunction<FeaturedEvent> {
     /** Events rejected by the engine (too late, or invalid), with the reason. */
     public static final OutputTag<RejectedEvent> REJECTED =
             new OutputTag<>("feature-rejected", TypeInformation.of(RejectedEvent.class));
+
+    /** Keys of entities whose state was deleted after they were idle for the state TTL (see {@link IdleExpiry}). */
+    public static final OutputTag<String> EXPIRED = new OutputTag<>("feature-expired", Types.STRING);
 
     /** @throws IllegalArgumentException if the spec looks up related entities (see {@link FeaturePipeline}) */
     public FeatureFunction(FeatureSpec spec, Duration stateTtl) {

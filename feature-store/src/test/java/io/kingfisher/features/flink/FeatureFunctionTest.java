@@ -164,6 +164,7 @@ class FeatureFunctionTest {
             for (int i = 0; i < out.size(); i++) {
                 assertArrayEquals(expected.get(4 + i), out.get(i).features, "event " + (4 + i));
             }
+            assertEquals(3, h.numProcessingTimeTimers(), "restored without expiry timers, each entity gets one at its next write");
         }
     }
 
