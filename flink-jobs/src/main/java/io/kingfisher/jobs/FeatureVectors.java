@@ -33,6 +33,16 @@ import java.util.Objects;
  * sink (no vectors), or write fewer (e.g. an entity's vector at most every few seconds) in a keyed operator before
  * this one, or turn the topic off ({@code features.publish=off}): at {@code demo --rate max} (fraud, parallelism 1)
  * the job ran 31.2k events/s without it and 24.6k with it, one run after the other.
+ *
+ * <p>Tombstones. When an entity's feature state expires (idle for {@code features.state_ttl}; the primary stage's
+ * {@link io.kingfisher.features.flink.FeatureFunction#EXPIRED} side output), a record keyed by the entity with a null
+ * value goes to the same topic, so the lookup deletes the entity and compaction drops its vectors. The tombstones
+ * have their own exactly-once sink ({@link #kafkaTombstoneSink}) rather than a union with the vectors: a sink fed
+ * by a union has two inputs and cannot be chained, so every vector would cross a serializer and a network buffer
+ * to reach it; as a second sink, chained to the feature stage, it costs nothing per vector. Vectors and tombstones of
+ * one entity are then written by two producers, so their order on the topic is the order they were sent only
+ * within milliseconds; a tombstone is written after a TTL of silence, so the one race is an event arriving in the
+ * same moment the entity's expiry fires, whose vector a late tombstone would delete until the entity's next event.
  */
 public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureVector> {
     private static final long serialVersionUID = 1L;
@@ -40,6 +50,19 @@ public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureV
     /** {@code features.publish}: whether the scoring job writes {@code <domain>.features}. */
     public enum Publish {
         ON, OFF
+    }
+
+    /**
+     * Where {@code <domain>.features} is written.
+     *
+     * @param vectors    each featured event's vector
+     * @param tombstones the key of each entity whose feature state expired, for a null-valued record
+     */
+    public record Sinks(Sink<FeatureVector> vectors, Sink<String> tombstones) {
+        public Sinks {
+            Objects.requireNonNull(vectors, "vectors");
+            Objects.requireNonNull(tombstones, "tombstones");
+        }
     }
 
     private final String domain;
@@ -87,21 +110,26 @@ public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureV
                 .build();
     }
 
-    /** Adds the mapping from {@code featured} to {@code sink}, with stable uids per domain. */
-    public static void publish(DataStream<FeaturedEvent> featured, String domain, FeatureSpec spec,
-                               Sink<FeatureVector> sink) {
+    /**
+     * Adds the mapping from {@code featured} to the vectors' sink, and {@code expired} (keys of entities whose
+     * feature state expired) to the tombstones' sink, with stable uids per domain.
+     */
+    public static void publish(DataStream<FeaturedEvent> featured, DataStream<String> expired, String domain,
+                               FeatureSpec spec, Sinks sinks) {
         featured.map(new FeatureVectors(domain, spec))
                 .returns(TypeInformation.of(FeatureVector.class))
                 .name("feature-vectors").uid("feature-vectors-" + domain)
-                .sinkTo(sink).name("features-sink").uid("features-sink-" + domain);
+                .sinkTo(sinks.vectors()).name("features-sink").uid("features-sink-" + domain);
+        expired.sinkTo(sinks.tombstones()).name("features-tombstones-sink").uid("features-tombstones-sink-" + domain);
     }
 
     /**
-     * @return the sink of {@code <domain>.features} as {@code features.publish} says: {@link #kafkaSink}, or null
-     *     (no vectors written) when it is off
+     * @return the sinks of {@code <domain>.features} as {@code features.publish} says: {@link #kafkaSink} and
+     *     {@link #kafkaTombstoneSink}, or null (nothing written) when it is off
      */
-    public static KafkaSink<FeatureVector> configuredSink(Config config, String domain) {
-        return config.get(JobSettings.FEATURES_PUBLISH) == Publish.ON ? kafkaSink(config, domain) : null;
+    public static Sinks configuredSinks(Config config, String domain) {
+        return config.get(JobSettings.FEATURES_PUBLISH) == Publish.ON
+                ? new Sinks(kafkaSink(config, domain), kafkaTombstoneSink(config, domain)) : null;
     }
 
     /**
@@ -112,5 +140,14 @@ public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureV
         String topic = Topics.features(domain);
         return KafkaIo.exactlyOnceSink(config, topic, "features", new AvroRecordSerialization<>(topic,
                 config.get(JobSettings.REGISTRY_URL), FeatureVector.class, FeatureVector::getEntity), "lz4");
+    }
+
+    /**
+     * @return the exactly-once sink of tombstones to {@code <domain>.features}: each entity key it is given as a
+     *     record with that key and a null value (its own transactional ids, beside {@link #kafkaSink}'s)
+     */
+    public static KafkaSink<String> kafkaTombstoneSink(Config config, String domain) {
+        String topic = Topics.features(domain);
+        return KafkaIo.exactlyOnceSink(config, topic, "feature-tombstones", new TombstoneSerialization(topic));
     }
 }

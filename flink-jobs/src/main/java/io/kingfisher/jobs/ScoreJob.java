@@ -9,7 +9,6 @@ import io.kingfisher.features.flink.FeatureFunction;
 import io.kingfisher.features.flink.FeaturePipeline;
 import io.kingfisher.outputs.Outputs;
 import io.kingfisher.schemas.core.DeadLetter;
-import io.kingfisher.schemas.core.FeatureVector;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.core.Score;
 import io.kingfisher.scoring.ScoringBackend;
@@ -138,12 +137,12 @@ public final class ScoreJob {
 
     /**
      * As {@link #build(DataStream, DataStream, Sink, int, Sink)}, and each featured event's vector also goes to
-     * {@code features} ({@code <domain>.features} for the online lookup; see {@link FeatureVectors}), or nowhere
-     * when it is null. Turns on object reuse in the streams' environment (no copies between chained operators; every
+     * {@code features} ({@code <domain>.features} for the online lookup; see {@link FeatureVectors}), as does a
+     * tombstone for each entity whose feature state expired, or nowhere when it is null. Turns on object reuse in the streams' environment (no copies between chained operators; every
      * operator of this job emits fresh records and keeps none it is handed).
      */
     public void build(DataStream<RawRecord> events, DataStream<RawRecord> snapshots, Sink<Score> scores,
-                      int scorePartitions, Sink<DeadLetter> deadLetters, Sink<FeatureVector> features) {
+                      int scorePartitions, Sink<DeadLetter> deadLetters, FeatureVectors.Sinks features) {
         if (scorePartitions < 0) {
             throw new IllegalArgumentException("scorePartitions must be >= 0, was " + scorePartitions);
         }
@@ -171,7 +170,8 @@ public final class ScoreJob {
                 config.get(JobSettings.FEATURE_TTL), domain.name(), false);
         DataStream<FeaturedEvent> featured = stages.featured();
         if (features != null) {
-            FeatureVectors.publish(featured, domain.name(), domain.features(), features);
+            FeatureVectors.publish(featured, stages.primary().getSideOutput(FeatureFunction.EXPIRED), domain.name(),
+                    domain.features(), features);
         }
         DataStream<ModelSnapshot> domainSnapshots = snapshots
                 .process(new SnapshotDecodeFunction(domain.name(), registry), ScoringOperator.SNAPSHOT_TYPE)
@@ -241,7 +241,7 @@ public final class ScoreJob {
             labels(kafkaLabels(env));
         }
         build(kafkaEvents(env), kafkaSnapshots(env), kafkaScoresSink(), scoresTopicPartitions(), kafkaDeadLetterSink(),
-                FeatureVectors.configuredSink(config, domain.name()));
+                FeatureVectors.configuredSinks(config, domain.name()));
     }
 
     /** @return the events of {@code <domain>.events}, read_committed, resuming from the group's committed offsets */

@@ -5,12 +5,16 @@ import io.kingfisher.domain.Domain;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.schemas.core.FeatureVector;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,12 +56,26 @@ class FeatureVectorsTest {
     }
 
     @Test
+    void anExpiredEntityIsANullValuedRecordKeyedByTheEntityOnTheFeaturesTopic() {
+        String topic = io.kingfisher.schemas.topic.Topics.features("fraud");
+        TombstoneSerialization tombstones = new TombstoneSerialization(topic);
+        ProducerRecord<byte[], byte[]> r = tombstones.serialize("card-7", null, 1_234L);
+        assertEquals("fraud.features", r.topic());
+        assertArrayEquals("card-7".getBytes(StandardCharsets.UTF_8), r.key(), "keyed as the vectors are");
+        assertNull(r.value(), "a tombstone");
+        assertEquals(1_234L, r.timestamp());
+        assertNull(r.partition(), "the default partitioner, as the vectors: the same partition as the entity's vectors");
+        assertEquals(List.of(topic), tombstones.getKafkaDatasetFacet().orElseThrow().getTopicIdentifier().getTopics());
+        assertThrows(NullPointerException.class, () -> tombstones.serialize(null, null, 1L));
+    }
+
+    @Test
     void featuresPublishOffMeansNoSink() {
         java.util.Map<String, String> m = new java.util.HashMap<>(java.util.Map.of(JobSettings.BOOTSTRAP.key(), "localhost:9092",
                 JobSettings.REGISTRY_URL.key(), "http://localhost:8081"));
-        assertTrue(FeatureVectors.configuredSink(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud") != null,
+        assertTrue(FeatureVectors.configuredSinks(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud") != null,
                 "on by default");
         m.put(JobSettings.FEATURES_PUBLISH.key(), "off");
-        assertTrue(FeatureVectors.configuredSink(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud") == null);
+        assertTrue(FeatureVectors.configuredSinks(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud") == null);
     }
 }

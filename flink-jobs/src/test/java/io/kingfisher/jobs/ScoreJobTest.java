@@ -9,12 +9,17 @@ import io.kingfisher.scoring.ScoringBackend;
 import io.kingfisher.scoring.cuda.Backends;
 import io.kingfisher.scoring.cuda.CudaAvailability;
 import io.kingfisher.scoring.snapshot.Snapshots;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -39,6 +44,23 @@ class ScoreJobTest {
         byte[] payload = {1, 2, 3};
         return Snapshots.builder(FRAUD.name(), 4).featureSpecHash(featureSpecHash).architecture("mlp(1-1)")
                 .payload(URI.create("file:///models/fraud/v4.zip"), payload).build(key);
+    }
+
+    @Test
+    void tombstonesGoToTheirOwnSinkChainedToThePrimaryFeatureStage() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        DataStream<RawRecord> events = env.fromSequence(0, 0).map(i -> new RawRecord()).returns(RawRecord.class);
+        DataStream<RawRecord> snapshots = env.fromSequence(0, 0).map(i -> new RawRecord()).returns(RawRecord.class);
+        new ScoreJob(FRAUD, config(Map.of()), null, "file:///m").build(events, snapshots, new DiscardingSink<>(), 0,
+                new DiscardingSink<>(), new FeatureVectors.Sinks(new DiscardingSink<>(), new DiscardingSink<>()));
+        List<String> vertices = new ArrayList<>();
+        env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
+        // fraud looks up its merchant: the vectors come out of a later stage than the primary one
+        assertTrue(vertices.stream().anyMatch(n -> n.startsWith("features ->") && n.contains("features-tombstones-sink")),
+                "the tombstones' sink is chained to the primary feature stage: " + vertices);
+        assertTrue(vertices.stream().anyMatch(n -> n.contains("feature-vectors -> features-sink")),
+                "the vectors' sink is still chained to the vectors (no union in front of it): " + vertices);
     }
 
     @Test
