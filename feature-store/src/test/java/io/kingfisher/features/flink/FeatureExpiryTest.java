@@ -6,12 +6,7 @@ import io.kingfisher.features.OfflineFeatures;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -20,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,26 +28,11 @@ class FeatureExpiryTest {
     private static final Duration TTL = Duration.ofDays(1);   // grain: an hour
     private static final long DAY = TTL.toMillis();
 
-    private static MockEnvironment env(InterceptingOperatorMetricGroup metrics) {
-        return new MockEnvironmentBuilder()
-                .setTaskName("features")
-                .setManagedMemorySize(3 * 1024 * 1024)
-                .setMaxParallelism(1)
-                .setParallelism(1)
-                .setMetricGroup(new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                    @Override
-                    public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
-                        return metrics;
-                    }
-                })
-                .build();
-    }
-
     private static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> harness(
             InterceptingOperatorMetricGroup metrics, boolean rocksDb) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new FeatureFunction(FeatureFunctionTest.RICH, TTL)), (InputEvent e) -> e.entity,
-                Types.STRING, env(metrics));
+                Types.STRING, MetricsEnvironment.of("features", metrics));
         if (rocksDb) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
         }

@@ -17,12 +17,8 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -200,18 +196,7 @@ class FeatureFunctionTest {
     @Test
     void lateAndInvalidEventsGoToTheSideOutputAreCountedAndChangeNothing() throws Exception {
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
-        MockEnvironment env = new MockEnvironmentBuilder()
-                .setTaskName("features")
-                .setManagedMemorySize(3 * 1024 * 1024)
-                .setMaxParallelism(1)
-                .setParallelism(1)
-                .setMetricGroup(new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                    @Override
-                    public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
-                        return metrics;
-                    }
-                })
-                .build();
+        MockEnvironment env = MetricsEnvironment.of("features", metrics);
         FeatureSpec spec = RICH.withAllowedLateness(Duration.ofMinutes(30));
         List<InputEvent> accepted = List.of(
                 event("a1", "a", 0, 10, "GB"),
