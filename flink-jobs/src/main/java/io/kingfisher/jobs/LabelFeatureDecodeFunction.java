@@ -4,10 +4,7 @@ import io.kingfisher.domain.Domain;
 import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.feedback.LabelEvent;
-import io.kingfisher.schemas.registry.RestSchemaRegistryClient;
-import io.kingfisher.schemas.wire.AvroWireDeserializer;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.flink.api.common.functions.OpenContext;
 
 import java.util.List;
 
@@ -18,31 +15,19 @@ import java.util.List;
  * the time it became known. A label that cannot be decoded goes to the side output like any record; the scoring job
  * does not dead-letter it, since the learning job reads the same topic and dead-letters it there, once.
  */
-public class LabelFeatureDecodeFunction extends DecodingFunction<InputEvent> {
+public class LabelFeatureDecodeFunction extends LabelRecordDecodeFunction<InputEvent> {
     private static final long serialVersionUID = 1L;
 
-    private final Domain domain;
-    private final String registryUrl;
-    private transient AvroWireDeserializer<GenericRecord> deserializer;
-
     public LabelFeatureDecodeFunction(Domain domain, String registryUrl) {
-        super("decode-label-features");
+        super(domain, registryUrl, "decode-label-features");
         if (!domain.features().hasLabelFeatures()) {
             throw new IllegalArgumentException("domain '" + domain.name() + "' has no label features");
         }
-        this.domain = domain;
-        this.registryUrl = registryUrl;
     }
 
     @Override
-    public void open(OpenContext ctx) throws Exception {
-        super.open(ctx);
-        deserializer = AvroWireDeserializer.generic(new RestSchemaRegistryClient(registryUrl), domain.labels().schema());
-    }
-
-    @Override
-    protected InputEvent decode(RawRecord r) {
-        InputEvent in = toInput(domain.labels(), domain.features(), deserializer.deserialize(r.topic, r.value), r.timestamp);
+    protected InputEvent convert(GenericRecord label, RawRecord r) {
+        InputEvent in = toInput(domain.labels(), domain.features(), label, r.timestamp);
         in.partition = r.partition;
         in.offset = r.offset;
         return in;

@@ -14,12 +14,8 @@ import io.kingfisher.features.RelatedEntity;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -31,7 +27,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -221,18 +216,7 @@ class RelatedFeatureOperatorTest {
     @Test
     void eventsWithoutTheKeyOrTooLateForTheEntityAreScoredWithZerosAndCounted() throws Exception {
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
-        MockEnvironment env = new MockEnvironmentBuilder()
-                .setTaskName("features-merchant")
-                .setManagedMemorySize(3 * 1024 * 1024)
-                .setMaxParallelism(1)
-                .setParallelism(1)
-                .setMetricGroup(new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                    @Override
-                    public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
-                        return metrics;
-                    }
-                })
-                .build();
+        MockEnvironment env = MetricsEnvironment.of("features-merchant", metrics);
         try (Stages s = new Stages(false, env, null)) {
             s.feed(List.of(
                     ev("a1", "a", "m1", 0, 10),
