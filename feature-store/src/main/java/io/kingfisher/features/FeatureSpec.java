@@ -128,9 +128,9 @@ public final class FeatureSpec implements java.io.Serializable {
         StringBuilder relatedCanonical = new StringBuilder();
         for (int i = 0; i < this.related.size(); i++) {
             RelatedEntity r = this.related.get(i);
-            FeatureSpec s = new FeatureSpec(r, r.features(), allowedLatenessMs, numericInputs, textInputs, built);
+            FeatureSpec s = new FeatureSpec(r, false, allowedLatenessMs, numericInputs, textInputs, built);
             FeatureSpec l = r.hasLabelFeatures()
-                    ? new FeatureSpec(r, r.labelFeatures(), allowedLatenessMs, List.of(RelatedEntity.LABEL_FIELD), labelTextInputs, Map.of())
+                    ? new FeatureSpec(r, true, allowedLatenessMs, List.of(RelatedEntity.LABEL_FIELD), labelTextInputs, Map.of())
                     : null;
             if (l != null) {
                 for (String c : l.outputNames()) {
@@ -173,11 +173,12 @@ public final class FeatureSpec implements java.io.Serializable {
     }
 
     /**
-     * A related entity's own spec (its {@code features} over the primary's input layout), or the spec of its label
-     * features (over the labels' layout), read as of the event's bucket.
+     * A related entity's own spec (its features over the primary's input layout), or with {@code labels} the spec of
+     * its label features (over the labels' layout), read as of the event's bucket.
      */
-    private FeatureSpec(RelatedEntity r, List<FeatureDef> features, long allowedLatenessMs, List<String> numericInputs,
+    private FeatureSpec(RelatedEntity r, boolean labels, long allowedLatenessMs, List<String> numericInputs,
                         List<String> textInputs, Map<String, Target> built) {
+        List<FeatureDef> features = labels ? r.labelFeatures() : r.features();
         for (FeatureDef d : features) {
             boolean tiled = d instanceof FeatureDef.Window || d instanceof FeatureDef.DistinctCount dc && dc.window() != null;
             if (!tiled && !(d instanceof FeatureDef.Ratio) && !(d instanceof FeatureDef.Difference) && !(d instanceof FeatureDef.Lookup)) {
@@ -205,7 +206,6 @@ public final class FeatureSpec implements java.io.Serializable {
         this.ringBuckets = layout.ringBuckets;
         this.derivedOrder = layout.derivedOrder;
         this.stateSize = layout.slots + 1;
-        boolean labels = features != r.features();
         this.hash = sha256(HASH_PREFIX + (labels ? "labels(" + r.name() + "," + r.labelKeyField() : "related(" + r.name() + "," + r.keyField())
                 + "," + allowedLatenessMs + ")\n" + layout.canonical);
     }
