@@ -9,7 +9,8 @@ import java.util.Arrays;
  * {@link #finish}, which fills the lookup columns. Between the stages the related entities' vectors travel with the
  * event as one {@code float[]} ({@link #newRelated()}), each at its {@link FeatureSpec#relatedOffset}. A spec without
  * related entities has the primary stage only. A related entity with label features also keeps a label state, which
- * only labels fold into ({@link #foldLabel}) and events read ({@link #relate}). Thread-safe: all mutable data lives in the arrays the caller passes.
+ * only labels fold into ({@link #foldLabel}) and events read ({@link #relate}). Thread-safe: all mutable data lives
+ * in the arrays the caller passes.
  */
 public final class FeatureStages implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
