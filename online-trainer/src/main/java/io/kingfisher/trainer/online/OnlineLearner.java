@@ -102,6 +102,8 @@ public final class OnlineLearner {
         long refused;
         long rolledBack;
         long drifts;
+        /** Positives held back until negatives flow; null in a state checkpointed before it existed. */
+        StartBalance startBalance;
     }
 
     /**
@@ -159,6 +161,7 @@ public final class OnlineLearner {
             hyper.add(Map.of(LEARNING_RATE, st.learningRates[i]));
         }
         st.trainedThroughLabelIngest = new long[k];
+        st.startBalance = new StartBalance(s.window());
         st.served = new PrequentialWindow(s.window());
         st.championWindow = new PrequentialWindow(s.window());
         st.frozenWindow = new PrequentialWindow(s.window());
@@ -183,7 +186,9 @@ public final class OnlineLearner {
     public static final String LEARNING_RATE = "learning_rate";
 
     /**
-     * Test, then train, on one example (buffered into mini-batches), and decide what follows.
+     * Test, then train, on one example (buffered into mini-batches), and decide what follows. At a cold start,
+     * positives that come before the first negative are held back and trained beside the negatives of their
+     * period ({@link StartBalance}).
      *
      * @param nowMillis the wall clock, for the publication cadence
      * @return the decisions taken, in order (usually none)
@@ -199,15 +204,30 @@ public final class OnlineLearner {
         if (state.lastDecisionMillis == 0) {
             state.lastDecisionMillis = nowMillis;
         }
-        batch[batchRows] = e;
-        batchX[batchRows] = e.features();
-        batchRows++;
         List<LearningDecision> out = new ArrayList<>(1);
-        if (batchRows == batch.length) {
-            step(out);
+        if (state.startBalance == null || state.startBalance.done()) {
+            add(e, out);
+        } else {
+            for (Example ready : state.startBalance.offer(e)) {
+                add(ready, out);
+            }
         }
         decideIfDue(nowMillis, out);
         return out;
+    }
+
+    private void add(Example e, List<LearningDecision> out) {
+        batch[batchRows] = e;
+        batchX[batchRows] = e.features();
+        batchRows++;
+        if (batchRows == batch.length) {
+            step(out);
+        }
+    }
+
+    /** @return positives held back until the first negative arrives (see {@link StartBalance}) */
+    public int heldAtStart() {
+        return state.startBalance == null ? 0 : state.startBalance.held();
     }
 
     /** Trains on a partial batch if one is waiting and decides if a decision is due; call when the stream is idle. */

@@ -224,6 +224,27 @@ class OnlineLearnerTest {
         assertEquals(a.examples(), b.examples());
     }
 
+    @Test
+    void positivesOfAColdStartWaitForTheFirstNegativeAcrossACheckpoint() {
+        OnlineLearner a = new OnlineLearner(settings(), warm, 1, golden, 5e-3);
+        Stream s = new Stream(5L);
+        for (int i = 0; i < 200; i++) { // a click stream's first window: positives only
+            assertTrue(a.learn(new Example(s.features(), 1, 0.5, 1, i, i + 1, "label", 0, i), i + 1).isEmpty());
+        }
+        assertEquals(200, a.heldAtStart());
+        assertEquals(0, a.examples(), "nothing trained on positives alone");
+        OnlineLearner b = OnlineLearner.restore(settings(), golden, a.checkpoint(), warm.clone(), 1,
+                a.championNetwork().clone(), a.championVersion(), null, -1);
+        assertEquals(200, b.heldAtStart());
+        // Negatives of the first events begin to settle: the positives of their period go with them.
+        for (int i = 0; i < 100; i++) {
+            b.learn(new Example(s.features(), 0, 0.5, 1, i, 0, "timeout", -1, -1), 300 + i);
+        }
+        assertEquals(100, b.heldAtStart(), "positives of events 0-99 released, 100-199 still held");
+        b.learn(new Example(s.features(), 1, 0.5, 1, 500, 501, "label", 0, 500), 400);
+        assertEquals(100, b.heldAtStart(), "a positive after the first negative is not held");
+    }
+
     private static String describe(LearningDecision d) {
         if (d instanceof LearningDecision.Publish p) {
             return "publish v" + p.version() + " " + p.metrics().get("candidate.logloss");
