@@ -389,6 +389,73 @@ public final class FeatureSpec implements java.io.Serializable {
         return outputNames;
     }
 
+    /** A column that never settles against a reference of many days: see {@link #columnWarmUpMillis()}. */
+    public static final long NEVER = Long.MAX_VALUE;
+
+    /**
+     * Per column of the vector, how much event time an online store that starts empty must see before the column's
+     * values are distributed as they are in steady state, in ms. A count over a day is low for everyone during the
+     * store's first day; a time since the last event sits at its cap for every entity's first event. So a
+     * distribution check against data from a warm store (the warm start's) compares only the columns whose warm-up
+     * the stream has covered. Stateless columns (a field as sent, a category) need none; a window its length plus a
+     * bucket; an exponential decay four half-lives (94% of its steady level); a time since the last event its cap;
+     * a ratio or difference the longer of its two columns; a lookup what the related entity's column needs.
+     * {@link #NEVER} for the hour of day (a stretch of recent events shorter than a day holds only some hours) and
+     * for columns that depend on all of an entity's history (its first value, its last n values).
+     *
+     * @return one entry per column, in vector order
+     */
+    public long[] columnWarmUpMillis() {
+        long[] out = new long[width()];
+        for (FeatureDef f : features) {
+            long w = warmUp(f, out);
+            for (String column : f.outputs()) {
+                out[columnIndex(column)] = w;
+            }
+        }
+        return out;
+    }
+
+    private long warmUp(FeatureDef f, long[] known) {
+        if (f instanceof FeatureDef.HourOfDay || f instanceof FeatureDef.DiffersFromFirst || f instanceof FeatureDef.LastN) {
+            return NEVER;
+        } else if (f instanceof FeatureDef.DecayedCount d) {
+            return 4 * d.halfLife().toMillis();
+        } else if (f instanceof FeatureDef.EwmaRatio e) {
+            return 4 * e.halfLife().toMillis();
+        } else if (f instanceof FeatureDef.Ewma e) {
+            return 4 * e.halfLife().toMillis();
+        } else if (f instanceof FeatureDef.TimeSinceLast t) {
+            return t.cap().toMillis();
+        } else if (f instanceof FeatureDef.Window w) {
+            return w.window().toMillis() + w.bucket().toMillis();
+        } else if (f instanceof FeatureDef.DistinctCount d) {
+            return d.window() == null ? NEVER : d.window().toMillis() + d.bucket().toMillis();
+        } else if (f instanceof FeatureDef.Ratio r) {
+            return Math.max(known[columnIndex(r.numerator())], known[columnIndex(r.denominator())]);
+        } else if (f instanceof FeatureDef.Difference d) {
+            return Math.max(known[columnIndex(d.left())], known[columnIndex(d.right())]);
+        } else if (f instanceof FeatureDef.Lookup l) {
+            return lookupWarmUp(l);
+        }
+        return 0; // a field as sent, a category: no state
+    }
+
+    private long lookupWarmUp(FeatureDef.Lookup l) {
+        for (int i = 0; i < related.size(); i++) {
+            if (!related.get(i).name().equals(l.entity())) {
+                continue;
+            }
+            for (FeatureSpec spec : new FeatureSpec[] {relatedSpecs.get(i), relatedLabelSpecs.get(i)}) {
+                int c = spec == null ? -1 : spec.columnIndex(l.column());
+                if (c >= 0) {
+                    return spec.columnWarmUpMillis()[c];
+                }
+            }
+        }
+        return NEVER;
+    }
+
     /** Position of a column in the vector, or -1. */
     public int columnIndex(String column) {
         return outputNames.indexOf(column);

@@ -62,7 +62,7 @@ public final class LearnJob {
             throw new ConfigException(JobSettings.MODEL_HMAC_KEY.key(), "must have at least " + Snapshots.MIN_KEY_BYTES
                     + " bytes (UTF-8), had " + hmacKey.length);
         }
-        LearnSettings.learner(config, domain.outputs().alertThreshold()); // fail now on a bad learning.* setting
+        LearnSettings.learner(config, domain); // fail now on a bad learning.* setting
         joinRule(domain, config);
     }
 
@@ -152,7 +152,7 @@ public final class LearnJob {
                 .connect(domainSnapshots)
                 .keyBy(e -> 0, s -> 0)
                 .process(new TrainerFunction(name, domain.features().hash(), modelStore, hmacKey,
-                        LearnSettings.learner(config, domain.outputs().alertThreshold()), config.get(LearnSettings.PAYLOAD_FORMAT)),
+                        LearnSettings.learner(config, domain), config.get(LearnSettings.PAYLOAD_FORMAT)),
                         ScoringOperator.SNAPSHOT_TYPE)
                 .setParallelism(1).setMaxParallelism(1)
                 .name("online-trainer").uid("learn-trainer-" + name);

@@ -77,8 +77,17 @@ public final class LearnSettings {
             PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SCALE, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
             GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_CONFIDENCE);
 
-    /** @return the learner's settings from the job's configuration (defaults for the keys not set) */
-    public static LearnerSettings learner(Config c, double alertThreshold) {
+    /**
+     * @return the learner's settings from the job's configuration (defaults for the keys not set), with the
+     *     domain's alert threshold, and PSI comparing each feature column once the stream has covered its warm-up
+     *     ({@link io.kingfisher.features.FeatureSpec#columnWarmUpMillis()})
+     */
+    public static LearnerSettings learner(Config c, io.kingfisher.domain.Domain domain) {
+        List<Long> warmUp = java.util.Arrays.stream(domain.features().columnWarmUpMillis()).boxed().toList();
+        return learner(c, domain.outputs().alertThreshold()).withPsiWarmUp(warmUp);
+    }
+
+    private static LearnerSettings learner(Config c, double alertThreshold) {
         LearnerSettings d = LearnerSettings.defaults();
         return new LearnerSettings(c.get(BATCH_SIZE), c.get(WINDOW), c.get(PUBLISH_EVERY), c.get(PUBLISH_INTERVAL).toMillis(),
                 c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), c.get(LR_SCALE), c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),

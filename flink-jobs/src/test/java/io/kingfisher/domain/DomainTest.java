@@ -35,6 +35,27 @@ class DomainTest {
     }
 
     @Test
+    void psiComparesEachColumnOnceItsWarmUpIsCovered() {
+        Domain fraud = BuiltInDomains.fraud();
+        List<String> names = fraud.features().outputNames();
+        long[] w = fraud.features().columnWarmUpMillis();
+        assertEquals(names.size(), w.length);
+        assertEquals(0, w[names.indexOf("amount")], "a field as sent needs no warm-up");
+        assertEquals(0, w[names.indexOf("channel[ONLINE]")]);
+        assertEquals(io.kingfisher.features.FeatureSpec.NEVER, w[names.indexOf("hour[sin]")], "never against days of history");
+        assertEquals(io.kingfisher.features.FeatureSpec.NEVER, w[names.indexOf("foreign_country")]);
+        assertEquals(Duration.ofDays(4).toMillis(), w[names.indexOf("card_txn_1d")], "four half-lives");
+        assertEquals(Duration.ofDays(30).toMillis(), w[names.indexOf("since_last_txn")], "the cap");
+        assertEquals(Duration.ofMinutes(65).toMillis(), w[names.indexOf("merchant.txn_1h")], "a related entity's window and bucket");
+        assertEquals(Duration.ofDays(8).toMillis(), w[names.indexOf("merchant_fraud_rate")], "a label window, via the ratio");
+        assertEquals(Duration.ofHours(25).toMillis(), w[names.indexOf("amount_vs_merchant")], "a difference: its longer side");
+        List<Long> settings = io.kingfisher.jobs.LearnSettings.learner(
+                io.kingfisher.config.Config.of(java.util.Map.of(), io.kingfisher.jobs.LearnSettings.ALL), fraud).psiWarmUp();
+        assertEquals(w.length, settings.size());
+        assertEquals(w[names.indexOf("since_last_txn")], settings.get(names.indexOf("since_last_txn")));
+    }
+
+    @Test
     void builtInDomainsAreCompleteSpecs() {
         for (String name : BuiltInDomains.NAMES) {
             Domain d = BuiltInDomains.byName(name);

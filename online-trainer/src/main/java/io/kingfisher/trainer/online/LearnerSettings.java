@@ -1,6 +1,7 @@
 package io.kingfisher.trainer.online;
 
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * How the online learner fine-tunes, publishes and protects the served model. Validated on construction; each
@@ -40,6 +41,10 @@ import java.io.Serializable;
  * @param boostExamples        ... for this many examples ({@code learning.drift.boost_examples})
  * @param alertThreshold       the score above which an alert is raised: precision and recall are reported there
  * @param seed                 seed of the tuning perturbations
+ * @param psiWarmUp            per feature column, the event time (ms) the stream must cover before PSI compares the
+ *                             column: a store that starts empty shows low counts during a count's first window;
+ *                             {@code Long.MAX_VALUE} for columns never compared (the hour of day); columns without
+ *                             an entry need none
  */
 public record LearnerSettings(int batchSize, int window, int publishEveryExamples, long publishEveryMillis,
                               int minExamplesToPublish, int population, double learningRateScale,
@@ -48,7 +53,22 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
                               int gateMinPositives, int rollbackMinExamples, double rollbackLossMargin,
                               double driftConfidence, int psiWindow, double psiThreshold,
                               DriftAction onDrift, double boostFactor, int boostExamples, double alertThreshold,
-                              long seed) implements Serializable {
+                              long seed, List<Long> psiWarmUp) implements Serializable {
+
+    /** Settings whose PSI compares every column from the start. */
+    public LearnerSettings(int batchSize, int window, int publishEveryExamples, long publishEveryMillis,
+                           int minExamplesToPublish, int population, double learningRateScale,
+                           double learningRateSpread, int tuneEveryExamples,
+                           double gateLossMargin, double gateAucMargin, double goldenAucMargin, int gateMinExamples,
+                           int gateMinPositives, int rollbackMinExamples, double rollbackLossMargin,
+                           double driftConfidence, int psiWindow, double psiThreshold,
+                           DriftAction onDrift, double boostFactor, int boostExamples, double alertThreshold,
+                           long seed) {
+        this(batchSize, window, publishEveryExamples, publishEveryMillis, minExamplesToPublish, population,
+                learningRateScale, learningRateSpread, tuneEveryExamples, gateLossMargin, gateAucMargin, goldenAucMargin,
+                gateMinExamples, gateMinPositives, rollbackMinExamples, rollbackLossMargin, driftConfidence, psiWindow,
+                psiThreshold, onDrift, boostFactor, boostExamples, alertThreshold, seed, List.of());
+    }
 
     /** What the learner does when it detects drift (it always reports it). */
     public enum DriftAction {
@@ -93,6 +113,12 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
         if (!(psiThreshold > 0)) {
             throw new IllegalArgumentException("learning.drift.psi_threshold must be > 0, was " + psiThreshold);
         }
+        psiWarmUp = psiWarmUp == null ? List.of() : List.copyOf(psiWarmUp);
+        for (long w : psiWarmUp) {
+            if (w < 0) {
+                throw new IllegalArgumentException("a column's PSI warm-up must be >= 0 ms, was " + w);
+            }
+        }
         if (onDrift == null) {
             throw new IllegalArgumentException("learning.drift.action must be one of none, boost_lr, reset");
         }
@@ -120,7 +146,17 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
         return new LearnerSettings(batchSize, window, publishEveryExamples, publishEveryMillis, minExamplesToPublish,
                 members, learningRateScale, learningRateSpread, tuneEveryExamples, gateLossMargin, gateAucMargin,
                 goldenAucMargin, gateMinExamples, gateMinPositives, rollbackMinExamples, rollbackLossMargin,
-                driftConfidence, psiWindow, psiThreshold, onDrift, boostFactor, boostExamples, alertThreshold, seed);
+                driftConfidence, psiWindow, psiThreshold, onDrift, boostFactor, boostExamples, alertThreshold, seed,
+                psiWarmUp);
+    }
+
+    /** @return these settings with per-column PSI warm-ups (ms of event time; {@code Long.MAX_VALUE}: never) */
+    public LearnerSettings withPsiWarmUp(List<Long> columns) {
+        return new LearnerSettings(batchSize, window, publishEveryExamples, publishEveryMillis, minExamplesToPublish,
+                population, learningRateScale, learningRateSpread, tuneEveryExamples, gateLossMargin, gateAucMargin,
+                goldenAucMargin, gateMinExamples, gateMinPositives, rollbackMinExamples, rollbackLossMargin,
+                driftConfidence, psiWindow, psiThreshold, onDrift, boostFactor, boostExamples, alertThreshold, seed,
+                columns);
     }
 
     private static void atLeast(String key, long value, long min) {

@@ -338,11 +338,23 @@ public final class OnlineLearner {
             return;
         }
         state.psiRows = 0;
-        double max = state.featureDrift.max();
+        double[] psi = state.featureDrift.psi();
+        double max = 0;
+        int maxFeature = -1;
+        long covered = state.maxEventTime - state.minEventTime;
+        List<Long> warmUp = settings.psiWarmUp();
+        for (int f = 0; f < psi.length; f++) {
+            // A column still warming up in a store that started empty differs from the warm start's for that reason.
+            boolean warm = f >= warmUp.size() || covered >= warmUp.get(f);
+            if (psi[f] > max && warm) {
+                max = psi[f];
+                maxFeature = f;
+            }
+        }
         if (max > settings.psiThreshold() && !state.psiReported) {
             state.psiReported = true;
             out.add(onDrift("psi", String.format(Locale.ROOT, "PSI: feature %d shifted against the golden set (PSI %.2f > %.2f)",
-                    state.featureDrift.maxFeature(), max, settings.psiThreshold())));
+                    maxFeature, max, settings.psiThreshold())));
         } else if (max <= settings.psiThreshold()) {
             state.psiReported = false;
         }

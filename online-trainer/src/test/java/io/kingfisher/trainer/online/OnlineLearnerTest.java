@@ -245,6 +245,28 @@ class OnlineLearnerTest {
         assertEquals(100, b.heldAtStart(), "a positive after the first negative is not held");
     }
 
+    @Test
+    void psiComparesAColumnOnlyOnceTheStreamCoversItsWarmUp() {
+        // Feature 5 plays no part in the labels; here it only ever takes a narrow band of its reference's values,
+        // as a day's count does in a store that started empty. The stream covers 3 s of event time.
+        List<String> reported = new ArrayList<>();
+        List<String> ignoring = new ArrayList<>();
+        OnlineLearner all = new OnlineLearner(settings(), warm, 1, golden, 5e-3);
+        OnlineLearner some = new OnlineLearner(settings().withPsiWarmUp(List.of(0L, 0L, 0L, 0L, 0L, 86_400_000L)), warm, 1,
+                golden, 5e-3);
+        Stream s = new Stream(9L);
+        for (int i = 0; i < 3_000; i++) {
+            float[] x = s.features();
+            x[5] = 1.5f + (float) s.r.nextDouble();
+            Example e = new Example(x, s.label(x, false), score(warm, x), 1, i, i + 1, "label", 0, i);
+            all.learn(e, i + 1).stream().filter(d -> d instanceof LearningDecision.Drift).forEach(d -> reported.add(((LearningDecision.Drift) d).reason()));
+            some.learn(e, i + 1).stream().filter(d -> d instanceof LearningDecision.Drift).forEach(d -> ignoring.add(((LearningDecision.Drift) d).reason()));
+        }
+        assertFalse(reported.isEmpty(), "the shifted column is reported when PSI looks at it");
+        assertTrue(reported.get(0).contains("feature 5"), reported.get(0));
+        assertEquals(List.of(), ignoring);
+    }
+
     private static String describe(LearningDecision d) {
         if (d instanceof LearningDecision.Publish p) {
             return "publish v" + p.version() + " " + p.metrics().get("candidate.logloss");
