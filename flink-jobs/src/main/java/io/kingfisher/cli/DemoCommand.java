@@ -64,14 +64,15 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--time-scale: needs a numeric --rate (the rate and the scale set the population)");
         }
         io.kingfisher.sim.Simulator simulator;
+        io.kingfisher.sim.TimeScale scale = timeScale == null ? io.kingfisher.sim.TimeScale.NATURAL
+                : io.kingfisher.sim.TimeScale.of(timeScale, eps);
         try {
-            simulator = Simulators.forDomain(domain, stack.seed, drift,
-                    timeScale == null ? io.kingfisher.sim.TimeScale.NATURAL : io.kingfisher.sim.TimeScale.of(timeScale, eps));
+            simulator = Simulators.forDomain(domain, stack.seed, drift, scale);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--drift/--time-scale: " + e.getMessage(), e);
         }
         long launched = launchedAt();
-        try (LocalStack running = Launcher.launch(stack, domain, System.out)) {
+        try (LocalStack running = Launcher.launch(stack, domain, System.out, scale)) {
             System.out.printf("Demo             %s at %s events/s for %s (malformed record every %d)%n", domain.name(),
                     eps > 0 ? String.format("%,.0f", eps) : "max", duration, badEvery);
             DemoRun run = DemoRun.simulated(domain, running.bootstrapServers(), running.registryUrl(),

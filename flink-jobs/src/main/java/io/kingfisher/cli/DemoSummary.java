@@ -61,6 +61,13 @@ public record DemoSummary(
         return learning == null ? null : learning.driftDetectedAt();
     }
 
+    /** What the trainer first reported as drift (the detector and its numbers), or null. */
+    @JsonProperty("drift_reason")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public String driftReason() {
+        return learning == null ? null : learning.driftReason();
+    }
+
     @JsonProperty("snapshots")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public LearningTracker.Snapshots snapshots() {

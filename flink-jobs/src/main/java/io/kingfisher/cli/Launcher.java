@@ -30,10 +30,24 @@ final class Launcher {
         WarmStart.Result train(String storeRoot, byte[] hmacKey) throws Exception;
     }
 
-    /** The built-in domains' first model: trained on {@code --history} simulated events. */
+    /** The built-in domains' first model: trained on {@code --history} simulated events of the default population. */
     static LocalStack launch(StackOptions o, Domain domain, PrintStream out) throws Exception {
+        return launch(o, domain, out, io.kingfisher.sim.TimeScale.NATURAL);
+    }
+
+    /**
+     * The built-in domains' first model, trained on {@code --history} simulated events (no drift) of the population
+     * that {@code scale} gives the live simulator. A compressed time scale shrinks the population (fewer cards,
+     * users, beds) while entities shared by all (a fraud simulation's merchants) keep their number, so their
+     * activity per hour differs from the default population's: history simulated at another scale would teach the
+     * first model feature values the live stream never shows.
+     */
+    static LocalStack launch(StackOptions o, Domain domain, PrintStream out, io.kingfisher.sim.TimeScale scale)
+            throws Exception {
         return launch(o, domain, out, "simulated events",
-                (store, hmac) -> WarmStart.trainOnSimulation(domain, Simulators.forDomain(domain, o.seed + 1_000_003L),
+                (store, hmac) -> WarmStart.trainOnSimulation(domain, Simulators.forDomain(domain, o.seed + 1_000_003L,
+                        scale.isNatural() ? Simulators.Options.defaults()
+                                : Simulators.Options.defaults().withDrift("none").withTimeScale(scale)),
                         o.history, store, hmac));
     }
 

@@ -260,7 +260,8 @@ final class LearningTracker {
                     freshness      label → serving model p50 %.0f ms, p99 %.0f ms (%,d labels; %,d not yet in a serving model); p50 label → published %.0f ms, published → serving %.0f ms""",
                     prequential.examples, prequential.examplesAfterDrift, prequential.auc, frozen.auc,
                     prequential.aucAfterDrift, frozen.aucAfterDrift, snapshots.published, snapshots.refused,
-                    snapshots.topRefusalReasons, snapshots.rolledBack, driftDetectedAt == null ? "never" : "at " + driftDetectedAt,
+                    snapshots.topRefusalReasons, snapshots.rolledBack,
+                    driftDetectedAt == null ? "never" : "at " + driftDetectedAt + " (" + driftReason + ")",
                     freshness.p50, freshness.p99, freshness.labels, freshness.pending, freshness.toPublishedP50,
                     freshness.publishedToServingP50);
         }
