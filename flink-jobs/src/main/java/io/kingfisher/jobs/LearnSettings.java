@@ -79,11 +79,19 @@ public final class LearnSettings {
 
     /**
      * @return the learner's settings from the job's configuration (defaults for the keys not set), with the
-     *     domain's alert threshold, and PSI comparing each feature column once the stream has covered its warm-up
-     *     ({@link io.kingfisher.features.FeatureSpec#columnWarmUpMillis()})
+     *     domain's alert threshold, and PSI comparing each feature column once the examples have covered its warm-up
+     *     ({@link io.kingfisher.features.FeatureSpec#columnWarmUpMillis()}) plus the time the join takes to settle a
+     *     score as negative (its provisional delay, else its label window): until then the examples are the
+     *     scores whose labels came first, not a sample of all scores (fraud reports before chargebacks and
+     *     genuine payments)
      */
     public static LearnerSettings learner(Config c, io.kingfisher.domain.Domain domain) {
-        List<Long> warmUp = java.util.Arrays.stream(domain.features().columnWarmUpMillis()).boxed().toList();
+        io.kingfisher.feedback.JoinRule rule = LearnJob.joinRule(domain, c);
+        long settle = (rule.provisionalNegativeAfter() != null ? rule.provisionalNegativeAfter() : rule.window()).toMillis();
+        List<Long> warmUp = java.util.Arrays.stream(domain.features().columnWarmUpMillis())
+                .map(w -> w == io.kingfisher.features.FeatureSpec.NEVER || w > Long.MAX_VALUE - settle
+                        ? io.kingfisher.features.FeatureSpec.NEVER : w + settle)
+                .boxed().toList();
         return learner(c, domain.outputs().alertThreshold()).withPsiWarmUp(warmUp);
     }
 

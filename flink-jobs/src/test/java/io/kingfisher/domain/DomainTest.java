@@ -52,7 +52,10 @@ class DomainTest {
         List<Long> settings = io.kingfisher.jobs.LearnSettings.learner(
                 io.kingfisher.config.Config.of(java.util.Map.of(), io.kingfisher.jobs.LearnSettings.ALL), fraud).psiWarmUp();
         assertEquals(w.length, settings.size());
-        assertEquals(w[names.indexOf("since_last_txn")], settings.get(names.indexOf("since_last_txn")));
+        long oneDay = Duration.ofDays(1).toMillis(); // fraud's provisional negatives: examples are a fair sample after it
+        assertEquals(w[names.indexOf("since_last_txn")] + oneDay, settings.get(names.indexOf("since_last_txn")));
+        assertEquals(oneDay, settings.get(names.indexOf("amount")));
+        assertEquals(io.kingfisher.features.FeatureSpec.NEVER, settings.get(names.indexOf("hour[cos]")));
     }
 
     @Test
