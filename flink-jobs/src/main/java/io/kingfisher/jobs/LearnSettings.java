@@ -101,6 +101,6 @@ public final class LearnSettings {
                 c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), c.get(LR_SCALE), c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
                 c.get(GATE_AUC_MARGIN), c.get(GOLDEN_MARGIN), d.gateMinExamples(), d.gateMinPositives(),
                 d.rollbackMinExamples(), c.get(ROLLBACK_MARGIN), c.get(DRIFT_CONFIDENCE), d.psiWindow(),
-                d.psiThreshold(), c.get(DRIFT_ACTION), d.boostFactor(), d.boostExamples(), alertThreshold, d.seed());
+                d.psiThreshold(), c.get(DRIFT_ACTION), d.boostFactor(), d.boostExamples(), alertThreshold, d.seed(), List.of());
     }
 }

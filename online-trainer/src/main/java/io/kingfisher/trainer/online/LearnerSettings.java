@@ -55,21 +55,6 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
                               DriftAction onDrift, double boostFactor, int boostExamples, double alertThreshold,
                               long seed, List<Long> psiWarmUp) implements Serializable {
 
-    /** Settings whose PSI compares every column from the start. */
-    public LearnerSettings(int batchSize, int window, int publishEveryExamples, long publishEveryMillis,
-                           int minExamplesToPublish, int population, double learningRateScale,
-                           double learningRateSpread, int tuneEveryExamples,
-                           double gateLossMargin, double gateAucMargin, double goldenAucMargin, int gateMinExamples,
-                           int gateMinPositives, int rollbackMinExamples, double rollbackLossMargin,
-                           double driftConfidence, int psiWindow, double psiThreshold,
-                           DriftAction onDrift, double boostFactor, int boostExamples, double alertThreshold,
-                           long seed) {
-        this(batchSize, window, publishEveryExamples, publishEveryMillis, minExamplesToPublish, population,
-                learningRateScale, learningRateSpread, tuneEveryExamples, gateLossMargin, gateAucMargin, goldenAucMargin,
-                gateMinExamples, gateMinPositives, rollbackMinExamples, rollbackLossMargin, driftConfidence, psiWindow,
-                psiThreshold, onDrift, boostFactor, boostExamples, alertThreshold, seed, List.of());
-    }
-
     /** What the learner does when it detects drift (it always reports it). */
     public enum DriftAction {
         /** Report only. */
@@ -138,7 +123,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
     public static LearnerSettings defaults() {
         return new LearnerSettings(128, 5000, 2000, 1000, 100, 3, 0.3, 3.0, 2000,
                 0.02, 0.02, 0.05, 1000, 10, 1000, 0.10,
-                0.002, 2000, 0.25, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L);
+                0.002, 2000, 0.25, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L, List.of());
     }
 
     /** @return these settings with another population size (1 = a single member, no tuning) */

@@ -73,7 +73,7 @@ class OnlineLearnerTest {
         LearnerSettings d = LearnerSettings.defaults();
         return new LearnerSettings(32, 1000, 1000, 60_000, 100, 3, 1.0, 3.0, 1000,
                 0.02, 0.02, 0.05, 200, 5, 300, 0.10,
-                d.driftConfidence(), 1000, 0.25, LearnerSettings.DriftAction.BOOST_LR, 3.0, 2000, 0.5, 7L);
+                d.driftConfidence(), 1000, 0.25, LearnerSettings.DriftAction.BOOST_LR, 3.0, 2000, 0.5, 7L, List.of());
     }
 
     private static double score(MultiLayerNetwork net, float[] x) {
