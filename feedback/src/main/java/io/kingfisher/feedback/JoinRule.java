@@ -22,6 +22,14 @@ import java.time.Duration;
 public record JoinRule(Mode mode, Duration window, OnTimeout onTimeout, Duration provisionalNegativeAfter,
                        LateLabels lateLabels) implements Serializable {
 
+    /**
+     * @return how long after its event a score without a label becomes a negative example: the provisional delay
+     *     if there is one, else the window
+     */
+    public Duration negativeAfter() {
+        return provisionalNegativeAfter != null ? provisionalNegativeAfter : window;
+    }
+
     /** Which labels label which scores. */
     public enum Mode {
         /**

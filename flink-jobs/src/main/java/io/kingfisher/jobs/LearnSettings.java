@@ -86,8 +86,7 @@ public final class LearnSettings {
      *     genuine payments)
      */
     public static LearnerSettings learner(Config c, io.kingfisher.domain.Domain domain) {
-        io.kingfisher.feedback.JoinRule rule = LearnJob.joinRule(domain, c);
-        long settle = (rule.provisionalNegativeAfter() != null ? rule.provisionalNegativeAfter() : rule.window()).toMillis();
+        long settle = LearnJob.joinRule(domain, c).negativeAfter().toMillis();
         List<Long> warmUp = java.util.Arrays.stream(domain.features().columnWarmUpMillis())
                 .map(w -> w == io.kingfisher.features.FeatureSpec.NEVER || w > Long.MAX_VALUE - settle
                         ? io.kingfisher.features.FeatureSpec.NEVER : w + settle)

@@ -304,13 +304,26 @@ public final class Psi implements Serializable {
 
     /** @return the index of the feature with the largest PSI (lowest index on ties), -1 before any row */
     public int maxFeature() {
-        return comparedRows() == 0 ? -1 : argMax(psi());
+        return maxFeature(j -> true);
+    }
+
+    /**
+     * @param compared which features to look at (a feature still warming up may be left out)
+     * @return the index of the compared feature with the largest PSI (lowest index on ties), -1 before any row or
+     *     when no feature is compared
+     */
+    public int maxFeature(java.util.function.IntPredicate compared) {
+        return comparedRows() == 0 ? -1 : argMax(psi(), compared);
     }
 
     private static int argMax(double[] p) {
-        int best = 0;
-        for (int j = 1; j < p.length; j++) {
-            if (p[j] > p[best]) {
+        return argMax(p, j -> true);
+    }
+
+    private static int argMax(double[] p, java.util.function.IntPredicate compared) {
+        int best = -1;
+        for (int j = 0; j < p.length; j++) {
+            if (compared.test(j) && (best < 0 || p[j] > p[best])) {
                 best = j;
             }
         }

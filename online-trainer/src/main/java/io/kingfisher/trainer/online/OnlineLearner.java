@@ -338,19 +338,8 @@ public final class OnlineLearner {
             return;
         }
         state.psiRows = 0;
-        double[] psi = state.featureDrift.psi();
-        double max = 0;
-        int maxFeature = -1;
-        long covered = state.maxEventTime - state.minEventTime;
-        List<Long> warmUp = settings.psiWarmUp();
-        for (int f = 0; f < psi.length; f++) {
-            // A column still warming up in a store that started empty differs from the warm start's for that reason.
-            boolean warm = f >= warmUp.size() || covered >= warmUp.get(f);
-            if (psi[f] > max && warm) {
-                max = psi[f];
-                maxFeature = f;
-            }
-        }
+        int maxFeature = state.featureDrift.maxFeature(this::psiCompares);
+        double max = maxFeature < 0 ? 0 : state.featureDrift.psi()[maxFeature];
         if (max > settings.psiThreshold() && !state.psiReported) {
             state.psiReported = true;
             out.add(onDrift("psi", String.format(Locale.ROOT, "PSI: feature %d shifted against the golden set (PSI %.2f > %.2f)",
@@ -360,6 +349,15 @@ public final class OnlineLearner {
         }
     }
 
+    /**
+     * Whether PSI looks at a feature column yet: a column still warming up in a store that started empty differs
+     * from the warm start's for that reason alone ({@link LearnerSettings#psiWarmUp()}).
+     */
+    private boolean psiCompares(int column) {
+        List<Long> warmUp = settings.psiWarmUp();
+        return column >= warmUp.size() || state.maxEventTime - state.minEventTime >= warmUp.get(column);
+    }
+
     private LearningDecision onDrift(String detector, String why) {
         state.drifts++;
         state.goldenStale = true;
@@ -367,7 +365,8 @@ public final class OnlineLearner {
         m.put("drift.adwin_mean_loss", state.lossDrift.mean());
         m.put("drift.adwin_width", (double) state.lossDrift.width());
         if (state.featureDrift != null) {
-            m.put("drift.psi_max", state.featureDrift.max());
+            int f = state.featureDrift.maxFeature(this::psiCompares);
+            m.put("drift.psi_max", f < 0 ? Double.NaN : state.featureDrift.psi()[f]);
         }
         String action;
         switch (settings.onDrift()) {

@@ -1,11 +1,8 @@
 package io.kingfisher.trainer.online;
 
+import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,14 +58,7 @@ class StartBalanceTest {
         StartBalance b = new StartBalance(10);
         b.offer(ex(1, 2));
         b.offer(ex(1, 1));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(b);
-        }
-        StartBalance restored;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            restored = (StartBalance) in.readObject();
-        }
+        StartBalance restored = InstantiationUtil.clone(b); // Java serialization, as in the learner's checkpoint
         assertEquals(2, restored.held());
         assertEquals(List.of(1L, 2L, 3L), times(restored.offer(ex(0, 3))));
     }
