@@ -16,6 +16,7 @@ import io.kingfisher.features.OfflineFeatures;
 import io.kingfisher.features.avro.AvroInputBinding;
 import io.kingfisher.features.flink.FeatureFunction;
 import io.kingfisher.features.flink.FeaturePipeline;
+import io.kingfisher.features.flink.InputEvents;
 import io.kingfisher.jobs.FlinkEnvironments;
 import io.kingfisher.jobs.JobSettings;
 import io.kingfisher.sim.FraudSimulator;
@@ -24,7 +25,6 @@ import io.kingfisher.sim.Simulators;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -364,7 +364,7 @@ public final class FeatureBench {
             // for the savepoint.
             DataStream<InputEvent> events = env.fromSource(
                     new DataGeneratorSource<>(new StoredEvents(run), 2L * in.length, RateLimiterStrategy.perCheckpoint(in.length),
-                            TypeInformation.of(InputEvent.class)),
+                            InputEvents.TYPE),
                     WatermarkStrategy.noWatermarks(), "events");
             // one task: every stage keyed by reinterpreting its input, no shuffle at parallelism 1
             FeaturePipeline.build(events, spec, STATE_TTL, "bench", true).featured()

@@ -99,15 +99,7 @@ public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureV
         for (float x : e.features) {
             values.add(x);
         }
-        return FeatureVector.newBuilder()
-                .setDomain(domain)
-                .setEntity(e.entity)
-                .setEventTime(e.eventTime)
-                .setUpdatedAt(now)
-                .setFeatureSpecHash(specHash)
-                .setNames(names)
-                .setValues(values)
-                .build();
+        return new FeatureVector(domain, e.entity, e.eventTime, now, specHash, names, values); // no builder: see ScoringOperator
     }
 
     /**

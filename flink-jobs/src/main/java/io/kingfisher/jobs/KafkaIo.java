@@ -79,7 +79,11 @@ public final class KafkaIo {
                                                    KafkaRecordSerializationSchema<T> ser, String compression) {
         Properties p = new Properties();
         p.setProperty("transaction.timeout.ms", String.valueOf(config.get(JobSettings.TRANSACTION_TIMEOUT).toMillis()));
-        p.setProperty("linger.ms", "2");
+        // Records become visible when the checkpoint commits and every checkpoint flushes, so batches may wait and
+        // fill: small batches cost a new record builder (and, compressed, a new LZ4 stream) every few records,
+        // which was a sixth of the feature stage's thread at full speed. Neither figure touches event→score latency.
+        p.setProperty("linger.ms", "20");
+        p.setProperty("batch.size", String.valueOf(256 * 1024));
         if (compression != null) {
             p.setProperty("compression.type", compression);
         }

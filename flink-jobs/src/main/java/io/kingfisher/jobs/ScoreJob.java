@@ -7,6 +7,7 @@ import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.flink.FeatureFunction;
 import io.kingfisher.features.flink.FeaturePipeline;
+import io.kingfisher.features.flink.InputEvents;
 import io.kingfisher.outputs.Outputs;
 import io.kingfisher.schemas.core.DeadLetter;
 import io.kingfisher.schemas.core.ModelSnapshot;
@@ -154,7 +155,7 @@ public final class ScoreJob {
         events.getExecutionEnvironment().getConfig().enableObjectReuse();
         String registry = config.get(JobSettings.REGISTRY_URL);
         SingleOutputStreamOperator<InputEvent> decoded = events
-                .process(new DecodeFunction(domain, registry))
+                .process(new DecodeFunction(domain, registry), InputEvents.TYPE)
                 .name("decode+validate").uid("decode-" + domain.name());
         // keyed by entity; a domain with related entities adds a keyed stage per related entity after it
         DataStream<InputEvent> labelInputs = null;
@@ -162,7 +163,7 @@ public final class ScoreJob {
             if (labels == null) {
                 LOG.warn("{}: no labels stream, so the label features ({}) read zeros", domain.name(), domain.features().labelTextInputs());
             } else {
-                labelInputs = labels.process(new LabelFeatureDecodeFunction(domain, registry))
+                labelInputs = labels.process(new LabelFeatureDecodeFunction(domain, registry), InputEvents.TYPE)
                         .name("decode-label-features").uid("label-features-decode-" + domain.name());
             }
         }

@@ -4,7 +4,6 @@ import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.RelatedEntity;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -64,7 +63,7 @@ public final class FeaturePipeline {
                                String uidSuffix, boolean forward) {
         if (!spec.hasRelated()) {
             SingleOutputStreamOperator<FeaturedEvent> primary = keyed(events, e -> e.entity, forward)
-                    .process(new FeatureFunction(spec, stateTtl))
+                    .process(new FeatureFunction(spec, stateTtl), FeaturedEvents.TYPE)
                     .name("features").uid("features-" + uidSuffix);
             return new Stages(primary, primary);
         }
@@ -87,7 +86,7 @@ public final class FeaturePipeline {
             }
         }
         DataStream<FeaturedEvent> featured = staged.map(new FinishFeatures(spec))
-                .returns(TypeInformation.of(FeaturedEvent.class))
+                .returns(FeaturedEvents.TYPE)
                 .name("features-finish").uid("features-finish-" + uidSuffix);
         return new Stages(primary, featured);
     }

@@ -14,7 +14,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  */
 public final class StagedEvent {
     /** Its type, with its hand-written serializer. */
-    public static final TypeInformation<StagedEvent> TYPE = new StagedEventSerializer.Info();
+    public static final TypeInformation<StagedEvent> TYPE = new EventSerializer.Info<>(StagedEvent.class, StagedEventSerializer.INSTANCE);
 
     public String eventId;
     public String entity;

@@ -1,29 +1,19 @@
 package io.kingfisher.features.flink;
 
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 
 /**
- * Serializes {@link StagedEvent}s field by field, arrays as a length (-1 for null) and their elements; copies without
- * reflection. Only between operators of one job, never in state.
+ * Serializes {@link StagedEvent}s between the feature stages (see {@link EventSerializer}); copies without
+ * reflection.
  */
-public final class StagedEventSerializer extends TypeSerializerSingleton<StagedEvent> {
+public final class StagedEventSerializer extends EventSerializer<StagedEvent> {
     private static final long serialVersionUID = 1L;
     public static final StagedEventSerializer INSTANCE = new StagedEventSerializer();
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public StagedEvent createInstance() {
@@ -47,102 +37,33 @@ public final class StagedEventSerializer extends TypeSerializerSingleton<StagedE
     }
 
     @Override
-    public StagedEvent copy(StagedEvent from, StagedEvent reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
     public void serialize(StagedEvent e, DataOutputView out) throws IOException {
-        StringValue.writeString(e.eventId, out);
-        StringValue.writeString(e.entity, out);
+        writeString(e.eventId, out);
+        writeString(e.entity, out);
         out.writeLong(e.eventTime);
         out.writeLong(e.ingestTime);
         out.writeInt(e.partition);
         out.writeLong(e.offset);
         writeFloats(e.features, out);
-        if (e.numbers == null) {
-            out.writeInt(-1);
-        } else {
-            out.writeInt(e.numbers.length);
-            for (double v : e.numbers) {
-                out.writeDouble(v);
-            }
-        }
-        if (e.texts == null) {
-            out.writeInt(-1);
-        } else {
-            out.writeInt(e.texts.length);
-            for (String t : e.texts) {
-                StringValue.writeString(t, out); // null-safe
-            }
-        }
+        writeDoubles(e.numbers, out);
+        writeStrings(e.texts, out);
         writeFloats(e.related, out);
     }
 
     @Override
     public StagedEvent deserialize(DataInputView in) throws IOException {
         StagedEvent e = new StagedEvent();
-        e.eventId = StringValue.readString(in);
-        e.entity = StringValue.readString(in);
+        e.eventId = readString(in);
+        e.entity = readString(in);
         e.eventTime = in.readLong();
         e.ingestTime = in.readLong();
         e.partition = in.readInt();
         e.offset = in.readLong();
         e.features = readFloats(in);
-        int n = in.readInt();
-        if (n >= 0) {
-            e.numbers = new double[n];
-            for (int i = 0; i < n; i++) {
-                e.numbers[i] = in.readDouble();
-            }
-        }
-        n = in.readInt();
-        if (n >= 0) {
-            e.texts = new String[n];
-            for (int i = 0; i < n; i++) {
-                e.texts[i] = StringValue.readString(in);
-            }
-        }
+        e.numbers = readDoubles(in);
+        e.texts = readStrings(in);
         e.related = readFloats(in);
         return e;
-    }
-
-    @Override
-    public StagedEvent deserialize(StagedEvent reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
-    }
-
-    private static void writeFloats(float[] v, DataOutputView out) throws IOException {
-        if (v == null) {
-            out.writeInt(-1);
-            return;
-        }
-        out.writeInt(v.length);
-        for (float x : v) {
-            out.writeFloat(x);
-        }
-    }
-
-    private static float[] readFloats(DataInputView in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            return null;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = in.readFloat();
-        }
-        return v;
     }
 
     @Override
@@ -154,66 +75,6 @@ public final class StagedEventSerializer extends TypeSerializerSingleton<StagedE
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<StagedEvent> {
         public Snapshot() {
             super(() -> INSTANCE);
-        }
-    }
-
-    /** {@link StagedEvent}'s type information: an opaque type with this serializer. */
-    static final class Info extends TypeInformation<StagedEvent> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<StagedEvent> getTypeClass() {
-            return StagedEvent.class;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<StagedEvent> createSerializer(SerializerConfig config) {
-            return INSTANCE;
-        }
-
-        @Override
-        public String toString() {
-            return "StagedEvent";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Info;
-        }
-
-        @Override
-        public int hashCode() {
-            return Info.class.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof Info;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.kingfisher.schemas.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,9 +21,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
@@ -103,6 +106,27 @@ class AvroWireSerdeTest {
         int id = registry.getLatest("fraud.events-value").id();
         assertArrayEquals(paymentBytes(id), bytes);
         assertEquals(List.of("fraud.events-value"), registry.subjects());
+    }
+
+    @Test
+    void generatedEncodersWriteWhatAvrosGenericWriterWrites() throws IOException {
+        io.kingfisher.schemas.core.Score score = new io.kingfisher.schemas.core.Score("e-1", "fraud", "card-9",
+            1_700_000_000_123L, 1_700_000_000_200L, 1_700_000_000_210L, 0.875, 4L, "abc123",
+            List.of(1.5f, -0.0f, Float.NaN, 3e-9f));
+        AvroWireSerializer<io.kingfisher.schemas.core.Score> serializer =
+            new AvroWireSerializer<>(registry, io.kingfisher.schemas.core.Score.class);
+        byte[] bytes = serializer.serialize("fraud.scores", score);
+
+        ByteArrayOutputStream reference = new ByteArrayOutputStream();
+        ConfluentWireFormat.writeHeader(reference, serializer.schemaId("fraud.scores"));
+        BinaryEncoder e = EncoderFactory.get().binaryEncoder(reference, null);
+        new GenericDatumWriter<Object>(score.getSchema(), GenericData.get()).write(score, e);
+        e.flush();
+        assertArrayEquals(reference.toByteArray(), bytes);
+        assertEquals(score, new AvroWireDeserializer<>(registry, io.kingfisher.schemas.core.Score.class)
+            .deserialize("fraud.scores", bytes));
+        assertFalse(SpecificData.getForClass(io.kingfisher.schemas.core.Score.class).useCustomCoders(),
+            "the class's shared data model is left as it was");
     }
 
     @Test

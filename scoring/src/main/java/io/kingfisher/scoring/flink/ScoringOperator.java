@@ -181,6 +181,8 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
         super.initializeState(context);
         snapshotState = context.getOperatorStateStore().getBroadcastState(
                 new MapStateDescriptor<>("model-snapshots", Types.STRING, SNAPSHOT_TYPE));
+        // Flink's POJO serializer, not the one events arrive with (FeaturedEvents): that one has no migration path,
+        // and checkpoints written before it existed keep this state
         heldState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("held-events", TypeInformation.of(FeaturedEvent.class)));
         held = new ArrayDeque<>();
@@ -507,18 +509,9 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
         for (float f : e.features) {
             features.add(f);
         }
-        return Score.newBuilder()
-                .setEventId(e.eventId)
-                .setDomain(domain)
-                .setEntity(e.entity)
-                .setEventTime(e.eventTime)
-                .setIngestTime(e.ingestTime)
-                .setScoreTime(now)
-                .setScore(s)
-                .setModelVersion(version)
-                .setFeatureSpecHash(featureSpecHash)
-                .setFeatures(features)
-                .build();
+        // the all-args constructor: the builder validates and copies every field's default first (a sixth of the
+        // scoring thread at full speed)
+        return new Score(e.eventId, domain, e.entity, e.eventTime, e.ingestTime, now, s, version, featureSpecHash, features);
     }
 
     @Override
