@@ -4,6 +4,7 @@ import io.kingfisher.config.Config;
 import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.schemas.core.FeatureVector;
+import io.kingfisher.schemas.core.FloatList;
 import io.kingfisher.schemas.topic.Topics;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -11,7 +12,6 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -95,11 +95,8 @@ public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureV
                     + " but feature spec " + specHash.substring(0, 12) + " of domain '" + domain + "' has " + names.size()
                     + " columns");
         }
-        List<Float> values = new ArrayList<>(e.features.length);
-        for (float x : e.features) {
-            values.add(x);
-        }
-        return new FeatureVector(domain, e.entity, e.eventTime, now, specHash, names, values); // no builder: see ScoringOperator
+        // no builder, and the values as a view of the event's array: see ScoringOperator.toScore
+        return new FeatureVector(domain, e.entity, e.eventTime, now, specHash, names, FloatList.over(e.features));
     }
 
     /**
