@@ -176,11 +176,19 @@ public final class OnlineLearner {
                 Math.max(s.rollbackMinExamples(), 20L * s.window())));
         if (k >= 2) {
             int grace = Math.max(1, Math.min(s.tuneEveryExamples(), s.window()));
+            // Tuning explores within [1e-5, 0.1], widened to take in the configured starting rates: any
+            // learning.lr_scale the settings accept must start (a low scale once failed the trainer in a loop).
+            double lowest = Math.min(TUNED_RATE_MIN, java.util.Arrays.stream(st.learningRates).min().orElseThrow());
+            double highest = Math.max(TUNED_RATE_MAX, java.util.Arrays.stream(st.learningRates).max().orElseThrow());
             st.population = new Population(hyper, new Population.Config(s.window(), s.tuneEveryExamples(), 0.34, grace,
-                    1.25, Map.of(LEARNING_RATE, new Population.Bounds(1e-5, 0.1)), s.seed()));
+                    1.25, Map.of(LEARNING_RATE, new Population.Bounds(lowest, highest)), s.seed()));
         }
         return st;
     }
+
+    /** The learning rates tuning explores, unless the configured starting rates lie outside. */
+    static final double TUNED_RATE_MIN = 1e-5;
+    static final double TUNED_RATE_MAX = 0.1;
 
     /** Hyperparameter key of the learning rate. */
     public static final String LEARNING_RATE = "learning_rate";

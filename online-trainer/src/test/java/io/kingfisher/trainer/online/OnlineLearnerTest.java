@@ -81,6 +81,28 @@ class OnlineLearnerTest {
     }
 
     @Test
+    void startingRatesBelowTheTunedRangeStillStartAndTrain() {
+        LearnerSettings d = settings();
+        // lr_scale 0.001 of a 5e-3 warm start: members at 1.7e-6 ... 1.5e-5, partly below the tuned range's 1e-5
+        LearnerSettings low = new LearnerSettings(d.batchSize(), d.window(), d.publishEveryExamples(), d.publishEveryMillis(),
+                d.minExamplesToPublish(), d.population(), 0.001, d.learningRateSpread(), d.tuneEveryExamples(),
+                d.gateLossMargin(), d.gateAucMargin(), d.goldenAucMargin(), d.gateMinExamples(), d.gateMinPositives(),
+                d.rollbackMinExamples(), d.rollbackLossMargin(), d.driftConfidence(), d.psiWindow(), d.psiThreshold(),
+                d.onDrift(), d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed(), List.of());
+        OnlineLearner learner = new OnlineLearner(low, warm, 1, golden, 5e-3);
+        assertTrue(learner.learningRates()[0] < OnlineLearner.TUNED_RATE_MIN, java.util.Arrays.toString(learner.learningRates()));
+        Stream s = new Stream(5L);
+        for (int i = 0; i < 2_048; i++) { // whole batches of 32
+            float[] x = s.features();
+            learner.learn(new Example(x, s.label(x, false), score(warm, x), 1, i, i + 1, "label", 0, i), i + 1);
+        }
+        assertEquals(2_048, learner.examples());
+        for (double rate : learner.learningRates()) {
+            assertTrue(rate > 0 && rate <= OnlineLearner.TUNED_RATE_MAX, java.util.Arrays.toString(learner.learningRates()));
+        }
+    }
+
+    @Test
     void adaptsAfterDriftAndBeatsTheFrozenModel() {
         OnlineLearner learner = new OnlineLearner(settings(), warm, 1, golden, 5e-3);
         Stream s = new Stream(99L);
