@@ -55,6 +55,11 @@ public final class Config implements Serializable {
         return s.parse(v);
     }
 
+    /** The parsed value if the setting was given, else {@code fallback} (a default that depends on more than the key). */
+    public <T> T getOr(Setting<T> s, T fallback) {
+        return raw.containsKey(s.key()) ? s.parse(raw.get(s.key())) : fallback;
+    }
+
     /** A copy with one more value, validated. */
     public Config with(Setting<?> s, String value) {
         Map<String, String> m = new LinkedHashMap<>(raw);

@@ -5,6 +5,7 @@ import io.kingfisher.features.NumericRule;
 import io.kingfisher.features.avro.AvroInputBinding;
 import io.kingfisher.scoring.IdEmbeddings;
 import io.kingfisher.schemas.topic.Topics;
+import io.kingfisher.trainer.online.LearnerSettings;
 import org.apache.avro.Schema;
 
 import java.io.Serializable;
@@ -86,9 +87,17 @@ public record Domain(
      * @param embeddings hashed-id columns embedded in front of the MLP, in order; they must be the first columns of
      *                   the feature vector (empty for a plain MLP). With two or more of one dimension the model also
      *                   sees their pairwise dot products.
+     * @param fineTuneScale online fine-tuning's base learning rate as a fraction of the warm start's, unless
+     *                      {@code learning.lr_scale} is set: the domain's own default, since how far one label may
+     *                      move the model depends on how its labels arrive (clinical's come in bursts of one
+     *                      patient's observations)
      */
-    public record ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs, List<Embedding> embeddings)
+    public record ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs, List<Embedding> embeddings,
+                             double fineTuneScale)
             implements Serializable {
+        /** {@link #fineTuneScale} when a domain does not say: the default of {@code learning.lr_scale}. */
+        public static final double DEFAULT_FINE_TUNE_SCALE = LearnerSettings.defaults().learningRateScale();
+
         public ModelShape {
             hidden = List.copyOf(hidden);
             if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1)) {
@@ -103,15 +112,28 @@ public record Domain(
             if (epochs < 1) {
                 throw new IllegalArgumentException("model.epochs must be >= 1, was " + epochs);
             }
+            if (!(fineTuneScale > 0) || Double.isInfinite(fineTuneScale)) {
+                throw new IllegalArgumentException("model.fine_tune_scale must be finite and > 0, was " + fineTuneScale);
+            }
             embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
             if (embeddings.size() > IdEmbeddings.MAX_TABLES) {
                 throw new IllegalArgumentException("model.embeddings: at most " + IdEmbeddings.MAX_TABLES + ", was " + embeddings.size());
             }
         }
 
-        /** A plain MLP. */
+        /** With the default fine-tuning scale. */
+        public ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs, List<Embedding> embeddings) {
+            this(hidden, learningRate, l2, epochs, embeddings, DEFAULT_FINE_TUNE_SCALE);
+        }
+
+        /** A plain MLP, with the default fine-tuning scale. */
         public ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs) {
             this(hidden, learningRate, l2, epochs, List.of());
+        }
+
+        /** @return this shape with online fine-tuning starting at {@code scale} of the warm start's learning rate */
+        public ModelShape withFineTuneScale(double scale) {
+            return new ModelShape(hidden, learningRate, l2, epochs, embeddings, scale);
         }
 
         /** @return the scoring-side description of the embeddings, or null for a plain MLP */

@@ -47,7 +47,8 @@ public final class LearnSettings {
     public static final Setting<Integer> POPULATION = Setting.integer("learning.population",
             "candidate configurations trained side by side (1 = no tuning)", D.population(), 1, 16);
     public static final Setting<Double> LR_SCALE = Setting.decimal("learning.lr_scale",
-            "the online base learning rate as a fraction of the warm start's", D.learningRateScale(), 1e-6, 10);
+            "the online base learning rate as a fraction of the warm start's (default: the domain's model.fine_tune_scale, "
+                    + D.learningRateScale() + " unless it says otherwise)", D.learningRateScale(), 1e-6, 10);
     public static final Setting<Double> LR_SPREAD = Setting.decimal("learning.lr_spread",
             "the members' learning rates span the base rate divided and multiplied by this", D.learningRateSpread(), 1, 1000);
     public static final Setting<Integer> TUNE_EVERY = Setting.integer("learning.tune_every",
@@ -91,13 +92,14 @@ public final class LearnSettings {
                 .map(w -> w == io.kingfisher.features.FeatureSpec.NEVER || w > Long.MAX_VALUE - settle
                         ? io.kingfisher.features.FeatureSpec.NEVER : w + settle)
                 .boxed().toList();
-        return learner(c, domain.outputs().alertThreshold()).withPsiWarmUp(warmUp);
+        return learner(c, domain.outputs().alertThreshold(), c.getOr(LR_SCALE, domain.model().fineTuneScale()))
+                .withPsiWarmUp(warmUp);
     }
 
-    private static LearnerSettings learner(Config c, double alertThreshold) {
+    private static LearnerSettings learner(Config c, double alertThreshold, double learningRateScale) {
         LearnerSettings d = LearnerSettings.defaults();
         return new LearnerSettings(c.get(BATCH_SIZE), c.get(WINDOW), c.get(PUBLISH_EVERY), c.get(PUBLISH_INTERVAL).toMillis(),
-                c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), c.get(LR_SCALE), c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
+                c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), learningRateScale, c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
                 c.get(GATE_AUC_MARGIN), c.get(GOLDEN_MARGIN), d.gateMinExamples(), d.gateMinPositives(),
                 d.rollbackMinExamples(), c.get(ROLLBACK_MARGIN), c.get(DRIFT_CONFIDENCE), d.psiWindow(),
                 d.psiThreshold(), c.get(DRIFT_ACTION), d.boostFactor(), d.boostExamples(), alertThreshold, d.seed(), List.of());

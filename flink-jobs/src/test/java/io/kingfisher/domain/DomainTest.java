@@ -59,6 +59,18 @@ class DomainTest {
     }
 
     @Test
+    void aDomainSetsItsFineTuningRateUnlessLearningLrScaleIsGiven() {
+        java.util.function.BiFunction<java.util.Map<String, String>, Domain, Double> scale = (raw, d) ->
+                io.kingfisher.jobs.LearnSettings.learner(io.kingfisher.config.Config.of(raw, io.kingfisher.jobs.LearnSettings.ALL), d)
+                        .learningRateScale();
+        assertEquals(0.3, scale.apply(java.util.Map.of(), BuiltInDomains.fraud()));
+        assertEquals(BuiltInDomains.CLINICAL_FINE_TUNE_SCALE, scale.apply(java.util.Map.of(), BuiltInDomains.clinical()));
+        assertEquals(0.5, scale.apply(java.util.Map.of("learning.lr_scale", "0.5"), BuiltInDomains.clinical()), "the setting wins");
+        fails("model.fine_tune_scale must be finite and > 0, was 0.0",
+                () -> BuiltInDomains.fraud().model().withFineTuneScale(0));
+    }
+
+    @Test
     void builtInDomainsAreCompleteSpecs() {
         for (String name : BuiltInDomains.NAMES) {
             Domain d = BuiltInDomains.byName(name);
