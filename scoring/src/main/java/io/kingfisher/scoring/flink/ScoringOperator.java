@@ -182,8 +182,8 @@ public class ScoringOperator extends AbstractStreamOperator<Score>
         super.initializeState(context);
         snapshotState = context.getOperatorStateStore().getBroadcastState(
                 new MapStateDescriptor<>("model-snapshots", Types.STRING, SNAPSHOT_TYPE));
-        // Flink's POJO serializer, not the one events arrive with (FeaturedEvents): that one has no migration path,
-        // and checkpoints written before it existed keep this state
+        // Flink's POJO serializer, not the one events arrive with (FeaturedEvents, whose format may change between
+        // releases because it is never stored): checkpoints written before that serializer existed keep this state
         heldState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("held-events", TypeInformation.of(FeaturedEvent.class)));
         held = new ArrayDeque<>();
