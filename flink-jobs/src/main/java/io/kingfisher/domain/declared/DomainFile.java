@@ -1,6 +1,7 @@
 package io.kingfisher.domain.declared;
 
 import io.kingfisher.config.Setting;
+import io.kingfisher.domain.Domain;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -27,7 +28,7 @@ import java.util.Set;
  *   numeric: [funded_amnt, int_rate, annual_inc]
  *   categorical: [term, sub_grade, verification_status]
  * outputs: {alert_threshold: 0.5}
- * model: {hidden: [32, 16], epochs: 10, max_categories: 50}   # optional
+ * model: {hidden: [32, 16], epochs: 10, max_categories: 50, fine_tune_scale: 0.3}   # optional
  * </pre>
  *
  * Parsing checks the file's own shape (unknown or missing keys, bad values); {@link #checkColumns} checks it
@@ -35,7 +36,8 @@ import java.util.Set;
  */
 public record DomainFile(String name, String keyColumn, String idColumn, String timeColumn, TimeFormat timeFormat,
                          String labelColumn, Duration labelDelay, List<String> numeric, List<String> categorical,
-                         double alertThreshold, List<Integer> hidden, int epochs, int maxCategories) {
+                         double alertThreshold, List<Integer> hidden, int epochs, int maxCategories,
+                         double fineTuneScale) {
 
     private static final Set<String> TOP = Set.of("name", "key", "id", "time", "label", "features", "outputs", "model");
 
@@ -101,9 +103,10 @@ public record DomainFile(String name, String keyColumn, String idColumn, String 
         List<Integer> hidden = List.of(32, 16);
         int epochs = 10;
         int maxCategories = 50;
+        double fineTuneScale = Domain.ModelShape.DEFAULT_FINE_TUNE_SCALE;
         if (top.get("model") != null) {
             Map<String, Object> model = map(top.get("model"), "model");
-            unknownKeys(model, Set.of("hidden", "epochs", "max_categories"), "model.");
+            unknownKeys(model, Set.of("hidden", "epochs", "max_categories", "fine_tune_scale"), "model.");
             if (model.get("hidden") != null) {
                 hidden = new ArrayList<>();
                 for (String h : strings(model.get("hidden"), "model.hidden")) {
@@ -119,6 +122,10 @@ public record DomainFile(String name, String keyColumn, String idColumn, String 
             if (epochs < 1 || maxCategories < 1) {
                 throw new DomainFileException("model.epochs and model.max_categories must be >= 1");
             }
+            fineTuneScale = number(model, "fine_tune_scale", fineTuneScale, "model.");
+            if (!(fineTuneScale > 0) || fineTuneScale > 10) {
+                throw new DomainFileException("model.fine_tune_scale: must be in (0, 10], was " + fineTuneScale);
+            }
         }
 
         Set<String> seen = new HashSet<>();
@@ -131,7 +138,7 @@ public record DomainFile(String name, String keyColumn, String idColumn, String 
             throw new DomainFileException("label.column: '" + labelColumn + "' is also a feature: the model would see its own label");
         }
         return new DomainFile(name, key, id, timeColumn, format, labelColumn, delay, numeric, categorical, threshold,
-                hidden, epochs, maxCategories);
+                hidden, epochs, maxCategories, fineTuneScale);
     }
 
     /** Checks every named column exists in the CSV header; the error names the key and the column. */
