@@ -29,7 +29,7 @@ public final class JobSettings {
             "an entity's feature state expires after this long without events", Duration.ofDays(30), Duration.ofSeconds(1));
     public static final Setting<FeatureVectors.Publish> FEATURES_PUBLISH = Setting.choice("features.publish",
             "write each scored event's vector to <domain>.features for the online lookup (on), or not (off: the lookup "
-                    + "then has nothing to serve; at full speed the topic costs about a fifth of the scoring job's throughput)",
+                    + "then has nothing to serve; at full speed the topic costs about a tenth of the scoring job's throughput)",
             FeatureVectors.Publish.ON, FeatureVectors.Publish.class);
     public static final Setting<Duration> TRANSACTION_TIMEOUT = Setting.duration("sink.transaction_timeout",
             "Kafka transaction timeout of the exactly-once sinks (at most the broker's transaction.max.timeout.ms)",
