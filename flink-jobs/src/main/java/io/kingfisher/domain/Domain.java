@@ -97,6 +97,8 @@ public record Domain(
             implements Serializable {
         /** {@link #fineTuneScale} when a domain does not say: the default of {@code learning.lr_scale}. */
         public static final double DEFAULT_FINE_TUNE_SCALE = LearnerSettings.defaults().learningRateScale();
+        /** The largest {@link #fineTuneScale}, as for {@code learning.lr_scale}. */
+        public static final double MAX_FINE_TUNE_SCALE = 10;
 
         public ModelShape {
             hidden = List.copyOf(hidden);
@@ -114,6 +116,10 @@ public record Domain(
             }
             if (!(fineTuneScale > 0) || Double.isInfinite(fineTuneScale)) {
                 throw new IllegalArgumentException("model.fine_tune_scale must be finite and > 0, was " + fineTuneScale);
+            }
+            if (fineTuneScale > MAX_FINE_TUNE_SCALE) {
+                throw new IllegalArgumentException("model.fine_tune_scale must be at most " + MAX_FINE_TUNE_SCALE + ", was "
+                        + fineTuneScale);
             }
             embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
             if (embeddings.size() > IdEmbeddings.MAX_TABLES) {

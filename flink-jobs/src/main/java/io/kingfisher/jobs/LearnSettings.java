@@ -48,7 +48,8 @@ public final class LearnSettings {
             "candidate configurations trained side by side (1 = no tuning)", D.population(), 1, 16);
     public static final Setting<Double> LR_SCALE = Setting.decimal("learning.lr_scale",
             "the online base learning rate as a fraction of the warm start's (default: the domain's model.fine_tune_scale, "
-                    + D.learningRateScale() + " unless it says otherwise)", D.learningRateScale(), 1e-6, 10);
+                    + D.learningRateScale() + " unless it says otherwise)", D.learningRateScale(), 1e-6,
+            io.kingfisher.domain.Domain.ModelShape.MAX_FINE_TUNE_SCALE);
     public static final Setting<Double> LR_SPREAD = Setting.decimal("learning.lr_spread",
             "the members' learning rates span the base rate divided and multiplied by this", D.learningRateSpread(), 1, 1000);
     public static final Setting<Integer> TUNE_EVERY = Setting.integer("learning.tune_every",

@@ -123,8 +123,9 @@ public record DomainFile(String name, String keyColumn, String idColumn, String 
                 throw new DomainFileException("model.epochs and model.max_categories must be >= 1");
             }
             fineTuneScale = number(model, "fine_tune_scale", fineTuneScale, "model.");
-            if (!(fineTuneScale > 0) || fineTuneScale > 10) {
-                throw new DomainFileException("model.fine_tune_scale: must be in (0, 10], was " + fineTuneScale);
+            if (!(fineTuneScale > 0) || fineTuneScale > Domain.ModelShape.MAX_FINE_TUNE_SCALE) {
+                throw new DomainFileException("model.fine_tune_scale: must be in (0, " + Domain.ModelShape.MAX_FINE_TUNE_SCALE
+                        + "], was " + fineTuneScale);
             }
         }
 

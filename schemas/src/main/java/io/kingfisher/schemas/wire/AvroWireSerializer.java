@@ -153,7 +153,7 @@ public final class AvroWireSerializer<T extends IndexedRecord> implements Serial
      * written once more through Avro's generic path, whose message does.
      */
     private String diagnose(T record, Exception failure) {
-        if (writer instanceof SpecificDatumWriter<T> specific && specific.getSpecificData().useCustomCoders()) {
+        if (writer instanceof SpecificDatumWriter) { // a generated class's writer, which has its encoders on
             try {
                 new SpecificDatumWriter<T>(schema, SpecificData.getForClass(type))
                     .write(record, EncoderFactory.get().binaryEncoder(new ByteArrayOutputStream(), null));
