@@ -26,7 +26,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * into generic records of a given reader schema ({@link #generic}). The writer schema is
  * fetched from the registry by the id in the header (once per id) and resolved against the
  * reader's schema, so records written with an older or newer compatible schema are read; a
- * resolving reader is cached per writer id. Every failure is a {@link WireFormatException} whose
+ * resolving reader is cached per writer id. An id the registry does not know is asked for again only
+ * {@link #UNKNOWN_ID_RECHECK} later: a stream of records with a bogus id (garbage, or another
+ * registry's ids) goes to the dead letters without a registry round trip each, which had stalled the
+ * reading thread for 5–30 ms per record. Every failure is a {@link WireFormatException} whose
  * {@link WireFormatException#kind() kind} says what was wrong with the bytes. Thread-safe.
  *
  * <p>Not {@link java.io.Serializable}: to ship one inside a Flink function, ship a
@@ -41,6 +44,13 @@ public final class AvroWireDeserializer<T extends IndexedRecord> implements Dese
     private final GenericData model;
     private final Schema readerSchema;
     private final Map<Integer, Resolution<T>> byWriterId = new ConcurrentHashMap<>();
+    /** Writer ids the registry did not know, and when (System.nanoTime) to ask again. */
+    private final Map<Integer, Long> unknownUntil = new ConcurrentHashMap<>();
+
+    /** How long an id the registry did not know is taken as still unknown, without asking again. */
+    public static final java.time.Duration UNKNOWN_ID_RECHECK = java.time.Duration.ofSeconds(5);
+    /** The most unknown ids remembered; beyond it the memory is cleared (a flood of distinct ids is asked for). */
+    static final int MAX_UNKNOWN_IDS = 10_000;
 
     /** A resolving reader for one writer schema, or why there is none. */
     private record Resolution<T>(GenericDatumReader<T> reader, String incompatibility) {
@@ -141,11 +151,21 @@ public final class AvroWireDeserializer<T extends IndexedRecord> implements Dese
     }
 
     private Resolution<T> resolve(int writerId, String topic) {
+        Long until = unknownUntil.get(writerId);
+        if (until != null && System.nanoTime() - until < 0) {
+            throw new WireFormatException(WireFormatException.Kind.UNKNOWN_SCHEMA_ID,
+                "schema id " + writerId + " not found in registry (asked less than "
+                    + UNKNOWN_ID_RECHECK.toSeconds() + " s ago)" + context(topic));
+        }
         Schema writer;
         try {
             writer = registry.getById(writerId);
         } catch (SchemaRegistryException e) {
             if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
+                if (unknownUntil.size() >= MAX_UNKNOWN_IDS) {
+                    unknownUntil.clear();
+                }
+                unknownUntil.put(writerId, System.nanoTime() + UNKNOWN_ID_RECHECK.toNanos());
                 throw new WireFormatException(WireFormatException.Kind.UNKNOWN_SCHEMA_ID,
                     "schema id " + writerId + " not found in registry" + context(topic), e);
             }

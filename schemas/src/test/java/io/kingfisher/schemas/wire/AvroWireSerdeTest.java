@@ -265,6 +265,20 @@ class AvroWireSerdeTest {
     }
 
     @Test
+    void anUnknownSchemaIdIsNotAskedForAgainAtOnce() {
+        AvroWireDeserializer<PaymentTransaction> deserializer = new AvroWireDeserializer<>(registry, PaymentTransaction.class);
+        for (int i = 0; i < 3; i++) {
+            WireFormatException e = assertThrows(WireFormatException.class, () -> deserializer.deserialize(TOPIC, paymentBytes(42)));
+            assertEquals(WireFormatException.Kind.UNKNOWN_SCHEMA_ID, e.kind());
+            assertTrue(e.getMessage().startsWith("schema id 42 not found in registry"), e.getMessage());
+        }
+        assertEquals(1, registry.getByIdCalls.get(), "the registry is asked once within the recheck interval");
+        // another unknown id is asked for
+        assertThrows(WireFormatException.class, () -> deserializer.deserialize(TOPIC, paymentBytes(43)));
+        assertEquals(2, registry.getByIdCalls.get());
+    }
+
+    @Test
     void truncatedBodyIsTruncatedAvro() throws IOException {
         registry.put(1, PaymentTransaction.getClassSchema());
         AvroWireDeserializer<PaymentTransaction> deserializer =
