@@ -19,7 +19,10 @@ import java.util.Locale;
  * learning job's (labels that labelled no score, e.g. {@code LABEL_UNMATCHED}). {@code latency_ms} is event-to-score (the event's Kafka timestamp to the moment the
  * scorer computed it); {@code visible_latency_ms} is to when a {@code read_committed} consumer received it,
  * which includes waiting for the exactly-once sink's checkpoint commit. Latency and throughput are measured
- * after the warm-up; the counts cover every event, warm-up included.
+ * after the warm-up; the counts cover every event, warm-up included. {@code drain_timed_out} is true when the run
+ * stopped waiting (the drain timeout) with events unscored while scores were still arriving: the pipeline was
+ * behind (e.g. a backlog built at {@code --rate max}), so {@code missing} counts events not yet scored, not events
+ * known to be lost.
  */
 public record DemoSummary(
         @JsonProperty("domain") String domain,
@@ -38,6 +41,7 @@ public record DemoSummary(
         @JsonProperty("first_score_after_start_s") double firstScoreAfterStartSeconds,
         @JsonProperty("model_versions") List<Long> modelVersions,
         @JsonProperty("dlq_by_kind") java.util.Map<String, Long> dlqByKind,
+        @JsonProperty("drain_timed_out") boolean drainTimedOut,
         @JsonIgnore LearningTracker.Learning learning) {
 
     /** The served scores' prequential metrics on the training examples (null without the learning job). */
@@ -113,6 +117,10 @@ public record DemoSummary(
                 model versions %s""",
                 domain, durationSeconds, warmupSeconds, eventsIn, badIn, scoresOut, missing, duplicates, unexpected, dlq, dlqByKind,
                 throughputEps, latencyMs.p50, latencyMs.p99, visibleLatencyMs.p50, visibleLatencyMs.p99,
-                firstScoreAfterStartSeconds, modelVersions) + (learning == null ? "" : "\n" + learning.toText());
+                firstScoreAfterStartSeconds, modelVersions)
+                + (drainTimedOut ? String.format(Locale.ROOT, "%nnot drained   scores were still arriving when the run stopped waiting: the %,d "
+                        + "missing were not yet scored (the pipeline was behind), not known to be lost; a longer "
+                        + "--drain-timeout waits for them", missing) : "")
+                + (learning == null ? "" : "\n" + learning.toText());
     }
 }

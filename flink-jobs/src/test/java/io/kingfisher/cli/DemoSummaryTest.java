@@ -16,9 +16,11 @@ class DemoSummaryTest {
     void jsonHasTheDocumentedKeys() throws Exception {
         DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L),
-                Map.of("TRUNCATED_AVRO", 20L), null);
+                Map.of("TRUNCATED_AVRO", 20L), false, null);
         JsonNode j = new ObjectMapper().readTree(s.toJson());
         assertFalse(j.has("prequential"), "no learning keys without the learning job");
+        assertFalse(j.get("drain_timed_out").asBoolean());
+        assertFalse(s.toText().contains("not drained"));
         for (String k : List.of("events_in", "scores_out", "dlq", "duplicates", "missing", "throughput_eps", "model_versions")) {
             assertTrue(j.has(k), k);
         }
@@ -37,7 +39,7 @@ class DemoSummaryTest {
                 new LearningTracker.Freshness(900, 2100, 300, 4, 700, 200));
         DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L, 2L),
-                Map.of(), learning);
+                Map.of(), false, learning);
         JsonNode j = new ObjectMapper().readTree(s.toJson());
         assertEquals(0.91, j.at("/prequential/auc").asDouble());
         assertEquals(0.05, j.at("/prequential/logloss").asDouble());
@@ -50,6 +52,15 @@ class DemoSummaryTest {
         assertEquals(2100.0, j.at("/freshness_ms/p99").asDouble());
         assertFalse(j.has("learning"));
         assertTrue(s.toText().contains("freshness"));
+    }
+
+    @Test
+    void eventsStillArrivingAtTheDrainTimeoutAreNotCalledLost() throws Exception {
+        DemoSummary s = new DemoSummary("fraud", 20, 60, 10_000_000, 20_000, 6_600_000, 20_000, 0, 3_400_000, 0, 45_000,
+                new DemoSummary.Latency(48_000, 59_000, 60_000), new DemoSummary.Latency(48_000, 59_000, 60_000), 19.9,
+                List.of(1L), Map.of(), true, null);
+        assertTrue(new ObjectMapper().readTree(s.toJson()).get("drain_timed_out").asBoolean());
+        assertTrue(s.toText().contains("the 3,400,000 missing were not yet scored"), s.toText());
     }
 
     @Test
