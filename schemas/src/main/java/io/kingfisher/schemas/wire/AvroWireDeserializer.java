@@ -46,6 +46,7 @@ public final class AvroWireDeserializer<T extends IndexedRecord> implements Dese
     private final Map<Integer, Resolution<T>> byWriterId = new ConcurrentHashMap<>();
     /** Writer ids the registry did not know, and when (System.nanoTime) to ask again. */
     private final Map<Integer, Long> unknownUntil = new ConcurrentHashMap<>();
+    private java.util.function.LongSupplier nanoClock = System::nanoTime;
 
     /** How long an id the registry did not know is taken as still unknown, without asking again. */
     public static final java.time.Duration UNKNOWN_ID_RECHECK = java.time.Duration.ofSeconds(5);
@@ -152,7 +153,7 @@ public final class AvroWireDeserializer<T extends IndexedRecord> implements Dese
 
     private Resolution<T> resolve(int writerId, String topic) {
         Long until = unknownUntil.get(writerId);
-        if (until != null && System.nanoTime() - until < 0) {
+        if (until != null && nanoClock.getAsLong() - until < 0) {
             throw new WireFormatException(WireFormatException.Kind.UNKNOWN_SCHEMA_ID,
                 "schema id " + writerId + " not found in registry (asked less than "
                     + UNKNOWN_ID_RECHECK.toSeconds() + " s ago)" + context(topic));
@@ -165,7 +166,7 @@ public final class AvroWireDeserializer<T extends IndexedRecord> implements Dese
                 if (unknownUntil.size() >= MAX_UNKNOWN_IDS) {
                     unknownUntil.clear();
                 }
-                unknownUntil.put(writerId, System.nanoTime() + UNKNOWN_ID_RECHECK.toNanos());
+                unknownUntil.put(writerId, nanoClock.getAsLong() + UNKNOWN_ID_RECHECK.toNanos());
                 throw new WireFormatException(WireFormatException.Kind.UNKNOWN_SCHEMA_ID,
                     "schema id " + writerId + " not found in registry" + context(topic), e);
             }
@@ -194,6 +195,11 @@ public final class AvroWireDeserializer<T extends IndexedRecord> implements Dese
 
     private String context(String topic) {
         return " (topic '" + topic + "', reading " + readerSchema.getFullName() + ")";
+    }
+
+    /** For tests: the clock (nanoseconds, as {@link System#nanoTime()}) that times the recheck of unknown ids. */
+    void nanoClock(java.util.function.LongSupplier clock) {
+        this.nanoClock = Objects.requireNonNull(clock, "clock");
     }
 
     /** @return the schema records are read into */

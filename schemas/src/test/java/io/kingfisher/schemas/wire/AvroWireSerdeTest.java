@@ -279,6 +279,20 @@ class AvroWireSerdeTest {
     }
 
     @Test
+    void anIdRegisteredAfterItWasUnknownIsReadOnceTheRecheckIsDue() throws IOException {
+        AvroWireDeserializer<PaymentTransaction> deserializer = new AvroWireDeserializer<>(registry, PaymentTransaction.class);
+        long[] now = {1_000L};
+        deserializer.nanoClock(() -> now[0]);
+        assertThrows(WireFormatException.class, () -> deserializer.deserialize(TOPIC, paymentBytes(42)));
+        registry.put(42, PaymentTransaction.getClassSchema());
+        now[0] += AvroWireDeserializer.UNKNOWN_ID_RECHECK.toNanos() - 1;
+        assertEquals(WireFormatException.Kind.UNKNOWN_SCHEMA_ID,
+            assertThrows(WireFormatException.class, () -> deserializer.deserialize(TOPIC, paymentBytes(42))).kind());
+        now[0] += 1;
+        assertEquals("tx-1", deserializer.deserialize(TOPIC, paymentBytes(42)).getTransactionId());
+    }
+
+    @Test
     void truncatedBodyIsTruncatedAvro() throws IOException {
         registry.put(1, PaymentTransaction.getClassSchema());
         AvroWireDeserializer<PaymentTransaction> deserializer =
