@@ -1,5 +1,6 @@
 package io.kingfisher.bench;
 
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.scoring.Architectures;
@@ -68,7 +69,7 @@ public final class CudaScoringBench {
     /** The dry run's stand-in for the GPU: the plain-Java reference forward pass. */
     static final ModelFactory REFERENCE = (net, version, capacity) -> {
         ReferenceModel m = new ReferenceModel(net, version);
-        net.close();
+        Networks.release(net);
         return m;
     };
 
@@ -120,7 +121,7 @@ public final class CudaScoringBench {
                 r.put(DEVICE, dryRun ? "none: dry run, the plain-Java reference in the GPU's place" : gpu.describe());
                 out.put(domain.name(), r);
             } finally {
-                t.network().close();
+                Networks.release(t.network());
             }
         }
         return out;

@@ -1,5 +1,6 @@
 package io.kingfisher.bench;
 
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.scoring.Dl4jModel;
@@ -92,7 +93,7 @@ public final class ScoringBench {
             try {
                 out.put(domain.name(), measure(t, batchSizes));
             } finally {
-                t.network().close();
+                Networks.release(t.network());
             }
         }
         return out;

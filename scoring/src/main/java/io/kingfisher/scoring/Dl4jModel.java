@@ -188,7 +188,7 @@ public final class Dl4jModel implements Model {
             return;
         }
         closed = true;
-        network.close();
+        Networks.release(network);
         if (input.closeable()) {
             input.close();
         }

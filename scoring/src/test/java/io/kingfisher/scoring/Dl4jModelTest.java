@@ -91,4 +91,19 @@ class Dl4jModelTest {
         model.close();
         assertThrows(IllegalStateException.class, () -> model.score(new float[N]));
     }
+
+    @Test
+    void closingTheModelBeingReplacedFreesItsWeightsAndLeavesTheNewOneScoring() {
+        MultiLayerNetwork replacedNetwork = network.clone();
+        Dl4jModel replaced = new Dl4jModel(replacedNetwork, 41L, 32);
+        float[] all = TestData.features(32, N, 29L);
+        double[] before = new double[32];
+        double[] after = new double[32];
+        model.scoreBatch(all, 32, before);
+        replaced.scoreBatch(all, 32, new double[32]);
+        replaced.close(); // on this thread, as a scorer does at a swap
+        assertTrue(replacedNetwork.params().wasClosed(), "the replaced network's weights are freed");
+        model.scoreBatch(all, 32, after);
+        assertArrayEquals(before, after, 0.0);
+    }
 }

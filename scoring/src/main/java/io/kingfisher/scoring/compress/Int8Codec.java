@@ -1,5 +1,6 @@
 package io.kingfisher.scoring.compress;
 
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.scoring.Dl4jModel;
 import io.kingfisher.scoring.Model;
 import io.kingfisher.scoring.compress.QuantizedMatrix.Axis;
@@ -195,7 +196,7 @@ public final class Int8Codec {
             return network;
         } catch (IOException | RuntimeException e) {
             if (network != null) {
-                network.close();
+                Networks.release(network);
             }
             if (e instanceof EOFException || e instanceof java.util.zip.ZipException) {
                 throw new IOException("truncated or corrupt " + FORMAT + " payload: " + e.getMessage(), e);

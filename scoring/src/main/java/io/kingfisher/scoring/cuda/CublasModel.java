@@ -1,5 +1,6 @@
 package io.kingfisher.scoring.cuda;
 
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.scoring.BatchArguments;
 import static io.kingfisher.scoring.cuda.CudaDevice.check;
 import static io.kingfisher.scoring.cuda.CudaDevice.checkBlas;
@@ -149,7 +150,7 @@ public final class CublasModel implements Model {
             arch = Architectures.describe(network);
             net = ReferenceNetwork.of(network);
         } finally {
-            network.close();
+            Networks.release(network);
         }
         this.version = version;
         this.architecture = arch;

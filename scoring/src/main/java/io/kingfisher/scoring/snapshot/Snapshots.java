@@ -1,5 +1,6 @@
 package io.kingfisher.scoring.snapshot;
 
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.scoring.Architectures;
 import io.kingfisher.scoring.Dl4jModel;
@@ -242,7 +243,7 @@ public final class Snapshots {
         MultiLayerNetwork network = loadNetwork(s, store, hmacKeyOrNull, expectedSpecHash, false);
         int inputs = Architectures.inputSize(network);
         if (inputs != expectedInputSize) {
-            network.close();
+            Networks.release(network);
             throw new SnapshotRejectedException(s.getDomain(), s.getVersion(),
                     Verification.failed(Outcome.INPUT_SIZE_MISMATCH,
                             "network takes " + inputs + " inputs, the scorer computes " + expectedInputSize + " features"));
@@ -296,12 +297,12 @@ public final class Snapshots {
         try {
             architecture = Architectures.describe(network);
         } catch (IllegalArgumentException e) {
-            network.close();
+            Networks.release(network);
             throw new SnapshotRejectedException(s.getDomain(), s.getVersion(),
                     Verification.failed(Outcome.ARCHITECTURE_MISMATCH, e.getMessage()));
         }
         if (!architecture.equals(s.getArchitecture())) {
-            network.close();
+            Networks.release(network);
             throw new SnapshotRejectedException(s.getDomain(), s.getVersion(),
                     Verification.failed(Outcome.ARCHITECTURE_MISMATCH,
                             "payload is " + architecture + ", snapshot says " + s.getArchitecture()));
