@@ -39,7 +39,7 @@ public final class Dl4jModel implements Model {
     public static final int DEFAULT_BATCH_CAPACITY = 256;
 
     /** Per-thread workspace for network outputs; shared by all models scored on that thread. */
-    private static final String OUTPUT_WORKSPACE = "kingfisher-scoring-output";
+    static final String OUTPUT_WORKSPACE = "kingfisher-scoring-output";
 
     private final MultiLayerNetwork network;
     private final long version;

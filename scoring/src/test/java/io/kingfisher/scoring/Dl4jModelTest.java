@@ -103,6 +103,10 @@ class Dl4jModelTest {
         replaced.scoreBatch(all, 32, new double[32]);
         replaced.close(); // on this thread, as a scorer does at a swap
         assertTrue(replacedNetwork.params().wasClosed(), "the replaced network's weights are freed");
+        // DL4J's MultiLayerNetwork.close() destroys every workspace of the calling thread (and runs System.gc()):
+        // the output workspace the scoring thread shares with the new model must survive the old one's close.
+        assertTrue(Nd4j.getWorkspaceManager().checkIfWorkspaceExists(Dl4jModel.OUTPUT_WORKSPACE),
+                "the scoring thread's output workspace survives");
         model.scoreBatch(all, 32, after);
         assertArrayEquals(before, after, 0.0);
     }

@@ -5,9 +5,11 @@ import io.kingfisher.schemas.registry.SchemaRegistryException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
@@ -46,10 +48,10 @@ public final class AvroWireDeserializer<T extends IndexedRecord> implements Dese
     private final Map<Integer, Resolution<T>> byWriterId = new ConcurrentHashMap<>();
     /** Writer ids the registry did not know, and when (System.nanoTime) to ask again. */
     private final Map<Integer, Long> unknownUntil = new ConcurrentHashMap<>();
-    private java.util.function.LongSupplier nanoClock = System::nanoTime;
+    private LongSupplier nanoClock = System::nanoTime;
 
     /** How long an id the registry did not know is taken as still unknown, without asking again. */
-    public static final java.time.Duration UNKNOWN_ID_RECHECK = java.time.Duration.ofSeconds(5);
+    public static final Duration UNKNOWN_ID_RECHECK = Duration.ofSeconds(5);
     /** The most unknown ids remembered; beyond it the memory is cleared (a flood of distinct ids is asked for). */
     static final int MAX_UNKNOWN_IDS = 10_000;
 
@@ -198,7 +200,7 @@ public final class AvroWireDeserializer<T extends IndexedRecord> implements Dese
     }
 
     /** For tests: the clock (nanoseconds, as {@link System#nanoTime()}) that times the recheck of unknown ids. */
-    void nanoClock(java.util.function.LongSupplier clock) {
+    void nanoClock(LongSupplier clock) {
         this.nanoClock = Objects.requireNonNull(clock, "clock");
     }
 
