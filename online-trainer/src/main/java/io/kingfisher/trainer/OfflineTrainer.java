@@ -69,6 +69,7 @@ public final class OfflineTrainer {
      *                                  the training split lacks a class
      */
     public TrainResult train(float[][] x, float[] y, TrainerConfig cfg, IdEmbeddings embeddings) {
+        io.kingfisher.scoring.Nd4jReachability.install(); // ops must outlive their native calls (see there)
         int features = validate(x, y);
         if (embeddings != null && embeddings.idColumns() > features) {
             throw new IllegalArgumentException("rows have " + features + " features, fewer than the "

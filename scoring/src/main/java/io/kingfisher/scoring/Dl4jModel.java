@@ -73,6 +73,7 @@ public final class Dl4jModel implements Model {
         if (batchCapacity < 1) {
             throw new IllegalArgumentException("batchCapacity must be >= 1, was " + batchCapacity);
         }
+        Nd4jReachability.install(); // ops must outlive their native calls (see there)
         this.network = network;
         this.version = version;
         this.architecture = Architectures.describe(network);

@@ -132,6 +132,7 @@ public final class OnlineLearner {
     }
 
     private OnlineLearner(LearnerSettings settings, GoldenSet golden, State state) {
+        io.kingfisher.scoring.Nd4jReachability.install(); // ops must outlive their native calls (see there)
         this.settings = settings;
         this.golden = golden;
         this.state = state;
