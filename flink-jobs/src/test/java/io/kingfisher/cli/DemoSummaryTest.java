@@ -36,7 +36,7 @@ class DemoSummaryTest {
                 new LearningTracker.Metrics(0.91, 0.05, 0.90, 1000, 400, 12),
                 new LearningTracker.Metrics(0.88, 0.07, 0.81, 1000, 400, 12),
                 "2026-01-05T00:00:00Z", "page-hinkley: loss rose", new LearningTracker.Snapshots(9, 2, 0, Map.of("log loss # > champion", 2L)),
-                new LearningTracker.Freshness(900, 2100, 300, 4, 700, 200));
+                new LearningTracker.Freshness(900, 2100, 300, 4, 1500, 700, 200));
         DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L, 2L),
                 Map.of(), false, learning);
@@ -52,6 +52,27 @@ class DemoSummaryTest {
         assertEquals(2100.0, j.at("/freshness_ms/p99").asDouble());
         assertFalse(j.has("learning"));
         assertTrue(s.toText().contains("freshness"));
+    }
+
+    @Test
+    void labelsNoServingModelTrainedOnAreCountedWithHowLongTheyWaited() {
+        LearningTracker t = new LearningTracker(null, Long.MAX_VALUE);
+        t.labelSent(1_000);
+        t.labelSent(2_000);
+        t.labelSent(5_000);
+        t.labelSent(6_000);
+        t.learning(io.kingfisher.schemas.core.LearningEvent.newBuilder().setDomain("clinical").setTime(2_500)
+                .setEventTime(0).setKind(io.kingfisher.schemas.core.LearningEventKind.PUBLISHED).setVersion(2L)
+                .setReason("ok").setMetrics(Map.of("trained_through_label_ingest_ms", 2_000.0)).build());
+        t.scored(1, 500);
+        t.scored(2, 3_000);
+        t.scored(2, 9_000); // the last score seen: labels 3 and 4 waited at least until then
+        LearningTracker.Freshness f = t.summary().freshness();
+        assertEquals(2, f.labels());
+        assertEquals(2, f.pending());
+        assertEquals(4_000.0, f.oldestPending(), "the label sent at 5 s still waited at 9 s");
+        assertEquals(2_000.0, f.p99());
+        assertTrue(t.summary().toText().contains("2 not yet in a serving model, waiting up to 4.0 s"), t.summary().toText());
     }
 
     @Test
