@@ -91,14 +91,23 @@ public record Domain(
      *                      {@code learning.lr_scale} is set: the domain's own default, since how far one label may
      *                      move the model depends on how its labels arrive (clinical's come in bursts of one
      *                      patient's observations)
+     * @param learningWindow examples in the online learner's prequential windows (gate, rollback, tuning), unless
+     *                       {@code learning.window} is set: the domain's own default, since the gate needs positives
+     *                       in its window and how many a window holds depends on the base rate and how labels
+     *                       arrive
      */
     public record ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs, List<Embedding> embeddings,
-                             double fineTuneScale)
+                             double fineTuneScale, int learningWindow)
             implements Serializable {
         /** {@link #fineTuneScale} when a domain does not say: the default of {@code learning.lr_scale}. */
         public static final double DEFAULT_FINE_TUNE_SCALE = LearnerSettings.defaults().learningRateScale();
         /** The largest {@link #fineTuneScale}, as for {@code learning.lr_scale}. */
         public static final double MAX_FINE_TUNE_SCALE = 10;
+        /** {@link #learningWindow} when a domain does not say: the default of {@code learning.window}. */
+        public static final int DEFAULT_LEARNING_WINDOW = LearnerSettings.defaults().window();
+        /** The bounds of {@link #learningWindow}, as for {@code learning.window}. */
+        public static final int MIN_LEARNING_WINDOW = 50;
+        public static final int MAX_LEARNING_WINDOW = 1_000_000;
 
         public ModelShape {
             hidden = List.copyOf(hidden);
@@ -121,6 +130,10 @@ public record Domain(
                 throw new IllegalArgumentException("model.fine_tune_scale must be at most " + MAX_FINE_TUNE_SCALE + ", was "
                         + fineTuneScale);
             }
+            if (learningWindow < MIN_LEARNING_WINDOW || learningWindow > MAX_LEARNING_WINDOW) {
+                throw new IllegalArgumentException("model.learning_window must be in [" + MIN_LEARNING_WINDOW + ", "
+                        + MAX_LEARNING_WINDOW + "], was " + learningWindow);
+            }
             embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
             if (embeddings.size() > IdEmbeddings.MAX_TABLES) {
                 throw new IllegalArgumentException("model.embeddings: at most " + IdEmbeddings.MAX_TABLES + ", was " + embeddings.size());
@@ -129,7 +142,7 @@ public record Domain(
 
         /** With the default fine-tuning scale. */
         public ModelShape(List<Integer> hidden, double learningRate, double l2, int epochs, List<Embedding> embeddings) {
-            this(hidden, learningRate, l2, epochs, embeddings, DEFAULT_FINE_TUNE_SCALE);
+            this(hidden, learningRate, l2, epochs, embeddings, DEFAULT_FINE_TUNE_SCALE, DEFAULT_LEARNING_WINDOW);
         }
 
         /** A plain MLP, with the default fine-tuning scale. */
@@ -139,7 +152,12 @@ public record Domain(
 
         /** @return this shape with online fine-tuning starting at {@code scale} of the warm start's learning rate */
         public ModelShape withFineTuneScale(double scale) {
-            return new ModelShape(hidden, learningRate, l2, epochs, embeddings, scale);
+            return new ModelShape(hidden, learningRate, l2, epochs, embeddings, scale, learningWindow);
+        }
+
+        /** @return this shape with the online learner's windows holding {@code examples} examples */
+        public ModelShape withLearningWindow(int examples) {
+            return new ModelShape(hidden, learningRate, l2, epochs, embeddings, fineTuneScale, examples);
         }
 
         /** @return the scoring-side description of the embeddings, or null for a plain MLP */

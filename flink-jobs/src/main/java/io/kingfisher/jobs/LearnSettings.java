@@ -36,7 +36,9 @@ public final class LearnSettings {
     public static final Setting<Integer> BATCH_SIZE = Setting.integer("learning.batch_size",
             "examples per online training step", D.batchSize(), 1, 65_536);
     public static final Setting<Integer> WINDOW = Setting.integer("learning.window",
-            "examples in the prequential windows the gate, rollback and tuning compare", D.window(), 50, 1_000_000);
+            "examples in the prequential windows the gate, rollback and tuning compare (default: the domain's "
+                    + "model.learning_window, " + D.window() + " unless it says otherwise)", D.window(),
+            io.kingfisher.domain.Domain.ModelShape.MIN_LEARNING_WINDOW, io.kingfisher.domain.Domain.ModelShape.MAX_LEARNING_WINDOW);
     public static final Setting<Integer> PUBLISH_EVERY = Setting.integer("learning.publish_every",
             "a candidate goes to the gate after this many examples", D.publishEveryExamples(), 1, Integer.MAX_VALUE);
     public static final Setting<Duration> PUBLISH_INTERVAL = Setting.duration("learning.publish_interval",
@@ -93,13 +95,14 @@ public final class LearnSettings {
                 .map(w -> w == io.kingfisher.features.FeatureSpec.NEVER || w > Long.MAX_VALUE - settle
                         ? io.kingfisher.features.FeatureSpec.NEVER : w + settle)
                 .boxed().toList();
-        return learner(c, domain.outputs().alertThreshold(), c.getOr(LR_SCALE, domain.model().fineTuneScale()))
+        return learner(c, domain.outputs().alertThreshold(), c.getOr(LR_SCALE, domain.model().fineTuneScale()),
+                c.getOr(WINDOW, domain.model().learningWindow()))
                 .withPsiWarmUp(warmUp);
     }
 
-    private static LearnerSettings learner(Config c, double alertThreshold, double learningRateScale) {
+    private static LearnerSettings learner(Config c, double alertThreshold, double learningRateScale, int window) {
         LearnerSettings d = LearnerSettings.defaults();
-        return new LearnerSettings(c.get(BATCH_SIZE), c.get(WINDOW), c.get(PUBLISH_EVERY), c.get(PUBLISH_INTERVAL).toMillis(),
+        return new LearnerSettings(c.get(BATCH_SIZE), window, c.get(PUBLISH_EVERY), c.get(PUBLISH_INTERVAL).toMillis(),
                 c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), learningRateScale, c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
                 c.get(GATE_AUC_MARGIN), c.get(GOLDEN_MARGIN), d.gateMinExamples(), d.gateMinPositives(),
                 d.rollbackMinExamples(), c.get(ROLLBACK_MARGIN), c.get(DRIFT_CONFIDENCE), d.psiWindow(),

@@ -33,14 +33,16 @@ class LearningLoopIT {
             // domain, drift (';' for ','), time scale, rate, seconds, least AUC gain of online over frozen after the drift
             // fraud: card testing takes over on day 2; online beat frozen by +0.018 to +0.046 over the runs recorded in
             // docs/benchmarks.md: the test asks for a clear +0.01, the demo target of +0.02 is tracked in the docs.
-            // clinical: surgical patients from hour 2; their deterioration
-            // is close enough to the general ward's that the frozen model loses little (AUC 0.91 after the drift
-            // against 0.92 before) and a 75 s run has only a few dozen deteriorating patients. The gate keeps each
-            // candidate within 0.01 AUC of the frozen model on the recent window; the test holds the served scores to
-            // within 0.02 of frozen (run-to-run noise on ~40 deteriorations), and the gap is in the docs.
+            // clinical: surgical patients are admitted from hour 2, and at 4 simulated hours a second (12.5 days in
+            // the run) the wards turn over several times, so most examples after the drift are of the new
+            // population and the frozen model has fallen behind (0.877 after the drift, 0.906 with the same
+            // settings and no drift). Online beat it by +0.008 to +0.011 over six runs (docs/benchmarks.md): the test asks
+            // that it beats it; the demo target of +0.02 is tracked in the docs. At 4800 (100 h, under three
+            // median stays) the examples after the drift were mostly patients admitted before it and frozen lost
+            // nothing to gain back.
             "clicks,   abrupt@3h,           300,   800, 75, 0.02",
             "fraud,    abrupt@1d;abrupt@2d, 17280, 800, 75, 0.01",
-            "clinical, abrupt@1h;abrupt@2h, 4800,  800, 75, -0.02",
+            "clinical, abrupt@1h;abrupt@2h, 14400, 800, 75, 0.0",
     })
     void onlineBeatsFrozenAfterTheDrift(String name, String drift, double timeScale, double rate, int seconds,
                                         double minGain, @TempDir Path dir) throws Exception {

@@ -60,7 +60,8 @@ public final class DeclaredDomains {
         }
         return new Domain(file.name(), reader.eventSchema(), RowReader.EVENT_ID, reader.keyField(), RowReader.EVENT_TIME,
                 FeatureSpec.of(defs), List.of(),
-                new Domain.ModelShape(file.hidden(), 1e-3, 1e-5, file.epochs()).withFineTuneScale(file.fineTuneScale()),
+                new Domain.ModelShape(file.hidden(), 1e-3, 1e-5, file.epochs()).withFineTuneScale(file.fineTuneScale())
+                        .withLearningWindow(file.learningWindow()),
                 // Every row's label comes label.delay after it (a minute of slack); a missing one is unknown.
                 new Domain.Labels(reader.labelSchema(), null, "label_time",
                         new LabelRule.ByEventId(RowReader.EVENT_ID, LabelValue.flag("label"),

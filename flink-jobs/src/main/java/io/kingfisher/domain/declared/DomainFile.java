@@ -28,7 +28,7 @@ import java.util.Set;
  *   numeric: [funded_amnt, int_rate, annual_inc]
  *   categorical: [term, sub_grade, verification_status]
  * outputs: {alert_threshold: 0.5}
- * model: {hidden: [32, 16], epochs: 10, max_categories: 50, fine_tune_scale: 0.3}   # optional
+ * model: {hidden: [32, 16], epochs: 10, max_categories: 50, fine_tune_scale: 0.3, learning_window: 5000}   # optional
  * </pre>
  *
  * Parsing checks the file's own shape (unknown or missing keys, bad values); {@link #checkColumns} checks it
@@ -37,7 +37,7 @@ import java.util.Set;
 public record DomainFile(String name, String keyColumn, String idColumn, String timeColumn, TimeFormat timeFormat,
                          String labelColumn, Duration labelDelay, List<String> numeric, List<String> categorical,
                          double alertThreshold, List<Integer> hidden, int epochs, int maxCategories,
-                         double fineTuneScale) {
+                         double fineTuneScale, int learningWindow) {
 
     private static final Set<String> TOP = Set.of("name", "key", "id", "time", "label", "features", "outputs", "model");
 
@@ -104,9 +104,10 @@ public record DomainFile(String name, String keyColumn, String idColumn, String 
         int epochs = 10;
         int maxCategories = 50;
         double fineTuneScale = Domain.ModelShape.DEFAULT_FINE_TUNE_SCALE;
+        int learningWindow = Domain.ModelShape.DEFAULT_LEARNING_WINDOW;
         if (top.get("model") != null) {
             Map<String, Object> model = map(top.get("model"), "model");
-            unknownKeys(model, Set.of("hidden", "epochs", "max_categories", "fine_tune_scale"), "model.");
+            unknownKeys(model, Set.of("hidden", "epochs", "max_categories", "fine_tune_scale", "learning_window"), "model.");
             if (model.get("hidden") != null) {
                 hidden = new ArrayList<>();
                 for (String h : strings(model.get("hidden"), "model.hidden")) {
@@ -127,6 +128,13 @@ public record DomainFile(String name, String keyColumn, String idColumn, String 
                 throw new DomainFileException("model.fine_tune_scale: must be in (0, " + Domain.ModelShape.MAX_FINE_TUNE_SCALE
                         + "], was " + fineTuneScale);
             }
+            double window = number(model, "learning_window", learningWindow, "model.");
+            if (window != Math.rint(window) || window < Domain.ModelShape.MIN_LEARNING_WINDOW
+                    || window > Domain.ModelShape.MAX_LEARNING_WINDOW) {
+                throw new DomainFileException("model.learning_window: must be a whole number of examples in ["
+                        + Domain.ModelShape.MIN_LEARNING_WINDOW + ", " + Domain.ModelShape.MAX_LEARNING_WINDOW + "], was " + window);
+            }
+            learningWindow = (int) window;
         }
 
         Set<String> seen = new HashSet<>();
@@ -139,7 +147,7 @@ public record DomainFile(String name, String keyColumn, String idColumn, String 
             throw new DomainFileException("label.column: '" + labelColumn + "' is also a feature: the model would see its own label");
         }
         return new DomainFile(name, key, id, timeColumn, format, labelColumn, delay, numeric, categorical, threshold,
-                hidden, epochs, maxCategories, fineTuneScale);
+                hidden, epochs, maxCategories, fineTuneScale, learningWindow);
     }
 
     /** Checks every named column exists in the CSV header; the error names the key and the column. */

@@ -44,6 +44,8 @@ class DeclaredDomainTest {
         assertEquals(0.4, f.alertThreshold());
         assertEquals(Domain.ModelShape.DEFAULT_FINE_TUNE_SCALE, f.fineTuneScale());
         assertEquals(0.05, DomainFile.parse(YAML + "model: {fine_tune_scale: 0.05}\n", "test.yaml").fineTuneScale());
+        assertEquals(Domain.ModelShape.DEFAULT_LEARNING_WINDOW, f.learningWindow());
+        assertEquals(20_000, DomainFile.parse(YAML + "model: {learning_window: 20000}\n", "test.yaml").learningWindow());
     }
 
     @Test
@@ -56,6 +58,7 @@ class DeclaredDomainTest {
         assertTrue(fails(YAML.replace("delay: 1h", "delay: soon")).getMessage().startsWith("label.delay"));
         assertTrue(fails(YAML.replace("alert_threshold: 0.4", "alert_threshold: 4")).getMessage().startsWith("outputs.alert_threshold"));
         assertTrue(fails(YAML + "model: {fine_tune_scale: 0}\n").getMessage().startsWith("model.fine_tune_scale"));
+        assertTrue(fails(YAML + "model: {learning_window: 12.5}\n").getMessage().startsWith("model.learning_window"));
         DomainFile f = DomainFile.parse(YAML.replace("int_rate]", "int_rate, fico]"), "test.yaml");
         DomainFileException unknown = assertThrows(DomainFileException.class, () -> f.checkColumns(HEADER));
         assertTrue(unknown.getMessage().startsWith("features.numeric: column 'fico' is not in the CSV header"), unknown.getMessage());
