@@ -75,8 +75,9 @@ class DomainTest {
         java.util.function.BiFunction<java.util.Map<String, String>, Domain, Integer> window = (raw, d) ->
                 io.kingfisher.jobs.LearnSettings.learner(io.kingfisher.config.Config.of(raw, io.kingfisher.jobs.LearnSettings.ALL), d)
                         .window();
-        assertEquals(5000, window.apply(java.util.Map.of(), BuiltInDomains.fraud()));
-        assertEquals(BuiltInDomains.CLINICAL_LEARNING_WINDOW, window.apply(java.util.Map.of(), BuiltInDomains.clinical()));
+        assertEquals(5000, window.apply(java.util.Map.of(), BuiltInDomains.clicks()));
+        assertEquals(BuiltInDomains.RARE_POSITIVES_LEARNING_WINDOW, window.apply(java.util.Map.of(), BuiltInDomains.fraud()));
+        assertEquals(BuiltInDomains.RARE_POSITIVES_LEARNING_WINDOW, window.apply(java.util.Map.of(), BuiltInDomains.clinical()));
         assertEquals(800, window.apply(java.util.Map.of("learning.window", "800"), BuiltInDomains.clinical()), "the setting wins");
         fails("model.learning_window must be in [50, 1000000], was 10",
                 () -> BuiltInDomains.fraud().model().withLearningWindow(10));
