@@ -35,14 +35,15 @@ public final class BuiltInDomains {
      * settles up to twelve hours of one patient's observations at once, all with the same label, and at 0.3 those
      * bursts pulled the served model below the frozen warm start and held labels back at the gate. At 0.01 the
      * served model stayed level with the warm start even once the wards had turned over to a new population and
-     * the warm start had fallen behind (0.878 against 0.876); at 0.1 it gained on it (0.887 against 0.877) and
-     * labels still reached a serving model within 7.2 s at p99 (docs/benchmarks.md).
+     * the warm start had fallen behind (0.878 against 0.876); at 0.1 it gained on it (0.887 against 0.877) with as
+     * many candidates published (38 against 39); at 0.3 and 1.0 it gained more (+0.013, +0.019) but the gate refused
+     * more and labels waited longer (docs/benchmarks.md).
      */
     public static final double CLINICAL_FINE_TUNE_SCALE = 0.1;
     /**
      * Fraud's and clinical's learner windows hold 20,000 examples (clicks' the shared 5,000): the gate needs
      * positives in its window, and 5,000 fraud examples hold about ten (0.2% of examples), while clinical's come a
-     * patient at a time, so 5,000 examples (hours of a small ward) often held none. The gate then refused every
+     * patient at a time, so 5,000 examples (under a day of a small ward) often held none. The gate then refused every
      * candidate and labels waited for a serving model: fraud p99 12.5 s against 8.5 s at 20,000 in the same
      * hour; clinical labels still waiting after 19.4 s at the end of a run against 1.6 s (docs/benchmarks.md).
      * Clicks, with a click rate of 4-5%, gained less at 20,000 (its tuning and rollback share the window).

@@ -58,27 +58,26 @@ class DomainTest {
         assertEquals(io.kingfisher.features.FeatureSpec.NEVER, settings.get(names.indexOf("hour[cos]")));
     }
 
-    @Test
-    void aDomainSetsItsFineTuningRateUnlessLearningLrScaleIsGiven() {
-        java.util.function.BiFunction<java.util.Map<String, String>, Domain, Double> scale = (raw, d) ->
-                io.kingfisher.jobs.LearnSettings.learner(io.kingfisher.config.Config.of(raw, io.kingfisher.jobs.LearnSettings.ALL), d)
-                        .learningRateScale();
-        assertEquals(0.3, scale.apply(java.util.Map.of(), BuiltInDomains.fraud()));
-        assertEquals(BuiltInDomains.CLINICAL_FINE_TUNE_SCALE, scale.apply(java.util.Map.of(), BuiltInDomains.clinical()));
-        assertEquals(0.5, scale.apply(java.util.Map.of("learning.lr_scale", "0.5"), BuiltInDomains.clinical()), "the setting wins");
-        fails("model.fine_tune_scale must be finite and > 0, was 0.0",
-                () -> BuiltInDomains.fraud().model().withFineTuneScale(0));
+    /** The online learner's settings for the domain under these job settings. */
+    private static io.kingfisher.trainer.online.LearnerSettings learner(java.util.Map<String, String> raw, Domain d) {
+        return io.kingfisher.jobs.LearnSettings.learner(io.kingfisher.config.Config.of(raw, io.kingfisher.jobs.LearnSettings.ALL), d);
     }
 
     @Test
-    void aDomainSetsItsLearningWindowUnlessLearningWindowIsGiven() {
-        java.util.function.BiFunction<java.util.Map<String, String>, Domain, Integer> window = (raw, d) ->
-                io.kingfisher.jobs.LearnSettings.learner(io.kingfisher.config.Config.of(raw, io.kingfisher.jobs.LearnSettings.ALL), d)
-                        .window();
-        assertEquals(5000, window.apply(java.util.Map.of(), BuiltInDomains.clicks()));
-        assertEquals(BuiltInDomains.RARE_POSITIVES_LEARNING_WINDOW, window.apply(java.util.Map.of(), BuiltInDomains.fraud()));
-        assertEquals(BuiltInDomains.RARE_POSITIVES_LEARNING_WINDOW, window.apply(java.util.Map.of(), BuiltInDomains.clinical()));
-        assertEquals(800, window.apply(java.util.Map.of("learning.window", "800"), BuiltInDomains.clinical()), "the setting wins");
+    void aDomainSetsItsFineTuningRateAndLearningWindowUnlessTheSettingsAreGiven() {
+        java.util.Map<String, String> none = java.util.Map.of();
+        assertEquals(0.3, learner(none, BuiltInDomains.fraud()).learningRateScale());
+        assertEquals(BuiltInDomains.CLINICAL_FINE_TUNE_SCALE, learner(none, BuiltInDomains.clinical()).learningRateScale());
+        assertEquals(0.5, learner(java.util.Map.of("learning.lr_scale", "0.5"), BuiltInDomains.clinical()).learningRateScale(),
+                "the setting wins");
+        fails("model.fine_tune_scale must be finite and > 0, was 0.0",
+                () -> BuiltInDomains.fraud().model().withFineTuneScale(0));
+
+        assertEquals(5000, learner(none, BuiltInDomains.clicks()).window());
+        assertEquals(BuiltInDomains.RARE_POSITIVES_LEARNING_WINDOW, learner(none, BuiltInDomains.fraud()).window());
+        assertEquals(BuiltInDomains.RARE_POSITIVES_LEARNING_WINDOW, learner(none, BuiltInDomains.clinical()).window());
+        assertEquals(800, learner(java.util.Map.of("learning.window", "800"), BuiltInDomains.clinical()).window(),
+                "the setting wins");
         fails("model.learning_window must be in [50, 1000000], was 10",
                 () -> BuiltInDomains.fraud().model().withLearningWindow(10));
     }
