@@ -31,22 +31,16 @@ public final class BuiltInDomains {
     /** The clinical horizon: an observation is positive when the patient deteriorates within this long after it. */
     public static final Duration DETERIORATION_HORIZON = Duration.ofHours(12);
     /**
-     * Clinical fine-tunes at a tenth of its warm start's learning rate (the other domains at 0.3): one outcome
-     * settles up to twelve hours of one patient's observations at once, all with the same label, and at 0.3 those
-     * bursts pulled the served model below the frozen warm start and held labels back at the gate. At 0.01 the
-     * served model stayed level with the warm start even once the wards had turned over to a new population and
-     * the warm start had fallen behind (0.878 against 0.876); at 0.1 it gained on it (0.887 against 0.877) with as
-     * many candidates published (38 against 39); at 0.3 and 1.0 it gained more (+0.013, +0.019) but the gate refused
-     * more and labels waited longer (docs/benchmarks.md).
-     */
-    public static final double CLINICAL_FINE_TUNE_SCALE = 0.1;
-    /**
      * Fraud's and clinical's learner windows hold 20,000 examples (clicks' the shared 5,000): the gate needs
      * positives in its window, and 5,000 fraud examples hold about ten (0.2% of examples), while clinical's come a
      * patient at a time, so 5,000 examples (under a day of a small ward) often held none. The gate then refused every
      * candidate and labels waited for a serving model: fraud p99 12.5 s against 8.5 s at 20,000 in the same
      * hour; clinical labels still waiting after 19.4 s at the end of a run against 1.6 s (docs/benchmarks.md).
      * Clicks, with a click rate of 4-5%, gained less at 20,000 (its tuning and rollback share the window).
+     * Clinical fine-tuned at a tenth, then a hundredth, of the shared rate while its windows held 5,000: the gate
+     * judged candidates on a patient or two, and at the shared 0.3 refused most of them. With 20,000 it fine-tunes
+     * at the shared rate again and gains more than at 0.1 (+0.013 to +0.016 against +0.009 to +0.011 after the
+     * drift, freshness p99 5.1-6.3 s against 4.5-5.1 s).
      */
     public static final int RARE_POSITIVES_LEARNING_WINDOW = 20_000;
 
@@ -163,8 +157,7 @@ public final class BuiltInDomains {
                         NumericRule.optional("spo2", 0, 100),
                         NumericRule.optional("temperature", 25, 45),
                         NumericRule.optional("systolic_bp", 0, 300)),
-                new Domain.ModelShape(List.of(32, 16), 1e-3, 1e-5, 4).withFineTuneScale(CLINICAL_FINE_TUNE_SCALE)
-                        .withLearningWindow(RARE_POSITIVES_LEARNING_WINDOW),
+                new Domain.ModelShape(List.of(32, 16), 1e-3, 1e-5, 4).withLearningWindow(RARE_POSITIVES_LEARNING_WINDOW),
                 new Domain.Labels(ClinicalOutcome.getClassSchema(), "patient_id", "event_time",
                         new LabelRule.ByEntityWithin(LabelValue.oneOf("outcome", "ICU_TRANSFER", "CARDIAC_ARREST", "DEATH"),
                                 DETERIORATION_HORIZON, LabelRule.OnTimeout.NEGATIVE)),

@@ -66,10 +66,12 @@ class DomainTest {
     @Test
     void aDomainSetsItsFineTuningRateAndLearningWindowUnlessTheSettingsAreGiven() {
         java.util.Map<String, String> none = java.util.Map.of();
-        assertEquals(0.3, learner(none, BuiltInDomains.fraud()).learningRateScale());
-        assertEquals(BuiltInDomains.CLINICAL_FINE_TUNE_SCALE, learner(none, BuiltInDomains.clinical()).learningRateScale());
-        assertEquals(0.5, learner(java.util.Map.of("learning.lr_scale", "0.5"), BuiltInDomains.clinical()).learningRateScale(),
-                "the setting wins");
+        Domain c = BuiltInDomains.clinical();
+        Domain gentle = new Domain(c.name(), c.eventSchema(), c.idField(), c.keyField(), c.timeField(), c.features(), c.rules(),
+                c.model().withFineTuneScale(0.05), c.labels(), c.outputs());
+        assertEquals(Domain.ModelShape.DEFAULT_FINE_TUNE_SCALE, learner(none, c).learningRateScale());
+        assertEquals(0.05, learner(none, gentle).learningRateScale());
+        assertEquals(0.5, learner(java.util.Map.of("learning.lr_scale", "0.5"), gentle).learningRateScale(), "the setting wins");
         fails("model.fine_tune_scale must be finite and > 0, was 0.0",
                 () -> BuiltInDomains.fraud().model().withFineTuneScale(0));
 
