@@ -34,6 +34,8 @@ public final class Nd4jReachability {
     private static final Logger LOG = LoggerFactory.getLogger(Nd4jReachability.class);
     /** The executioner class the fence is known to be safe over. */
     static final String CPU_EXECUTIONER = "org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner";
+    /** The executioner already left unfenced and said so: every model load calls {@link #install()}. */
+    private static OpExecutioner leftAlone;
 
     private Nd4jReachability() {
     }
@@ -50,8 +52,11 @@ public final class Nd4jReachability {
             return true;
         }
         if (!current.getClass().getName().equals(CPU_EXECUTIONER)) {
-            LOG.info("ND4J executioner {} left unfenced: only {} is known to tolerate a proxy", current.getClass().getName(),
-                    CPU_EXECUTIONER);
+            if (leftAlone != current) {
+                LOG.info("ND4J executioner {} left unfenced: only {} is known to tolerate a proxy",
+                        current.getClass().getName(), CPU_EXECUTIONER);
+                leftAlone = current;
+            }
             return false;
         }
         setExecutioner(fence(current));
