@@ -1,12 +1,12 @@
 package io.kingfisher.bench;
 
-import io.kingfisher.scoring.Networks;
 import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.scoring.Architectures;
 import io.kingfisher.scoring.Dl4jModel;
 import io.kingfisher.scoring.Model;
 import io.kingfisher.scoring.ModelFactory;
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.scoring.Nd4jThreads;
 import io.kingfisher.scoring.ScoringBackend;
 import io.kingfisher.scoring.cuda.BackendUnavailableException;

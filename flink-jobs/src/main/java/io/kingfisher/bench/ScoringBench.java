@@ -1,9 +1,9 @@
 package io.kingfisher.bench;
 
-import io.kingfisher.scoring.Networks;
 import io.kingfisher.domain.BuiltInDomains;
 import io.kingfisher.domain.Domain;
 import io.kingfisher.scoring.Dl4jModel;
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.scoring.Nd4jThreads;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;

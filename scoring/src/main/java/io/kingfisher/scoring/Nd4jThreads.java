@@ -27,7 +27,7 @@ public final class Nd4jThreads {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
-        Nd4jReachability.install(); // every thread that runs ND4J ops needs it; the jobs and benchmarks start here
+        Nd4jReachability.install(); // JVM-wide, like the limits below: the jobs and benchmarks start here
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         Nd4j.factory().blas().setMaxThreads(threads);

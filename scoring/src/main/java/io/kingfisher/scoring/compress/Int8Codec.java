@@ -1,8 +1,8 @@
 package io.kingfisher.scoring.compress;
 
-import io.kingfisher.scoring.Networks;
 import io.kingfisher.scoring.Dl4jModel;
 import io.kingfisher.scoring.Model;
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.scoring.compress.QuantizedMatrix.Axis;
 import io.kingfisher.scoring.nn.IdEmbeddingLayer;
 import java.io.ByteArrayInputStream;

@@ -1,7 +1,7 @@
 package io.kingfisher.scoring.cuda;
 
-import io.kingfisher.scoring.Networks;
 import io.kingfisher.scoring.BatchArguments;
+import io.kingfisher.scoring.Networks;
 import static io.kingfisher.scoring.cuda.CudaDevice.check;
 import static io.kingfisher.scoring.cuda.CudaDevice.checkBlas;
 import static io.kingfisher.scoring.cuda.CudaDevice.checkDriver;

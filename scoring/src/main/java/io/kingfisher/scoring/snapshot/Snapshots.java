@@ -1,12 +1,12 @@
 package io.kingfisher.scoring.snapshot;
 
-import io.kingfisher.scoring.Networks;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.scoring.Architectures;
 import io.kingfisher.scoring.Dl4jModel;
 import io.kingfisher.scoring.Model;
 import io.kingfisher.scoring.ModelCodec;
 import io.kingfisher.scoring.ModelFactory;
+import io.kingfisher.scoring.Networks;
 import io.kingfisher.scoring.snapshot.Verification.Outcome;
 import io.kingfisher.scoring.store.ModelStore;
 import java.io.IOException;
