@@ -71,13 +71,20 @@ final class FlinkJoinState implements JoinState {
         }
     }
 
-    /** The entries due by {@code time}, read through the index. */
+    /**
+     * The entries due by {@code time}, read through the index. Each time an entry is filed under has a timer at that
+     * very time ({@link io.kingfisher.feedback.FeedbackJoin#dueOf}), and timers fire in order, so the filings before
+     * {@code time} were read and removed by their own timers: only the filing at {@code time} is read. Scanning every
+     * filing of the key instead, on each timer, was most of the clinical join's time (a patient holds hundreds).
+     * A key not yet marked {@code indexed} (new, or restored from state without the index) is filed and scanned once.
+     */
     @Override
     public Collection<ScoreEntry> scoresDueBy(long time) {
         if (byDue == null) {
             return JoinState.super.scoresDueBy(time);
         }
         try {
+            List<Long> times = new ArrayList<>();
             if (indexed.value() == null) {
                 boolean any = false;
                 for (ScoreEntry e : scores.values()) {
@@ -87,16 +94,20 @@ final class FlinkJoinState implements JoinState {
                 if (any) {
                     indexed.update(true);
                 }
-            }
-            List<Long> times = new ArrayList<>();
-            for (Long t : byDue.keys()) {
-                if (t <= time) {
-                    times.add(t);
+                for (Long t : byDue.keys()) {
+                    if (t <= time) {
+                        times.add(t);
+                    }
                 }
+            } else {
+                times.add(time);
             }
             Map<String, ScoreEntry> out = new LinkedHashMap<>();
             for (Long t : times) {
                 String[] ids = byDue.get(t);
+                if (ids == null) {
+                    continue; // a timer of a held label's expiry only
+                }
                 byDue.remove(t);
                 for (String id : ids) {
                     if (out.containsKey(id)) {
