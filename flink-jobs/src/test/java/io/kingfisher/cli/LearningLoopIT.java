@@ -33,16 +33,16 @@ class LearningLoopIT {
             // domain, drift (';' for ','), time scale, rate, seconds, least AUC gain of online over frozen after the drift
             // fraud: card testing takes over on day 2; online beat frozen by +0.018 to +0.046 over the runs recorded in
             // docs/benchmarks.md: the test asks for a clear +0.01, the demo target of +0.02 is tracked in the docs.
-            // clinical: surgical patients are admitted from hour 2, and at 4 simulated hours a second (12.5 days in
-            // the run) the wards turn over several times, so most examples after the drift are of the new
-            // population and the frozen model has fallen behind (0.877 after the drift, 0.906 with the same
-            // settings and no drift). Online beat it by +0.013 to +0.018 in four demo runs (docs/benchmarks.md):
-            // the test asks for +0.005; the demo target of +0.02 is tracked in the docs. At 4800 (100 h, under
-            // three median stays) the examples after the drift were mostly patients admitted before it and
-            // frozen lost nothing to gain back.
+            // clinical: surgical patients are admitted from hour 2, and at 4 simulated hours a second (25 days in
+            // the 150 s run) the wards turn over many times, so most examples after the drift are of the new
+            // population and the frozen model has fallen behind (0.860-0.863 after the drift). In 75 s (12.5 days,
+            // about 15 deteriorations) online gained only +0.011 to +0.018; in 150 s it beat frozen by +0.033 and
+            // +0.036 (docs/benchmarks.md): the test asks for +0.015, the demo target of +0.02 is tracked in the docs.
+            // At 4800 (100 h, under three median stays) the examples after the drift were mostly patients admitted
+            // before it and frozen lost nothing to gain back.
             "clicks,   abrupt@3h,           300,   800, 75, 0.02",
             "fraud,    abrupt@1d;abrupt@2d, 17280, 800, 75, 0.01",
-            "clinical, abrupt@1h;abrupt@2h, 14400, 800, 75, 0.005",
+            "clinical, abrupt@1h;abrupt@2h, 14400, 800, 150, 0.015",
     })
     void onlineBeatsFrozenAfterTheDrift(String name, String drift, double timeScale, double rate, int seconds,
                                         double minGain, @TempDir Path dir) throws Exception {
