@@ -155,6 +155,15 @@ final class LearningTracker {
         LatencyRecorder f = new LatencyRecorder();
         LatencyRecorder toPublish = new LatencyRecorder();
         LatencyRecorder toServe = new LatencyRecorder();
+        LatencyRecorder steady = new LatencyRecorder();
+        // The learner's cold start: until its first version serves, every label waits for that first decision.
+        long warmFrom = Long.MAX_VALUE;
+        for (Long v : trainedThrough.keySet()) {
+            Long at = firstScoreAt.get(v);
+            if (at != null) {
+                warmFrom = Math.min(warmFrom, at);
+            }
+        }
         long pending = 0;
         long oldestPending = 0;
         for (int i = 0; i < labelCount; i++) {
@@ -173,6 +182,9 @@ final class LearningTracker {
                 oldestPending = Math.max(oldestPending, lastScoreAt == Long.MIN_VALUE ? 0 : lastScoreAt - sent);
             } else {
                 f.record(scoredAt - sent);
+                if (sent >= warmFrom) {
+                    steady.record(scoredAt - sent);
+                }
                 Long published = publishedAt.get(firstVersion);
                 if (published != null) {
                     toPublish.record(published - sent);
@@ -181,7 +193,7 @@ final class LearningTracker {
             }
         }
         return new Freshness(f.percentile(50), f.percentile(99), f.count(), pending, oldestPending,
-                toPublish.percentile(50), toServe.percentile(50));
+                toPublish.percentile(50), toServe.percentile(50), steady.percentile(50), steady.percentile(99), steady.count());
     }
 
     private double[] frozenScores() {
@@ -250,13 +262,18 @@ final class LearningTracker {
      * Label arrival → first score by a model that trained on it, over the labels that got there. The percentiles
      * leave out the labels no serving model had trained on by the end ({@code pending}): {@code oldestPending} is
      * how long the longest-waiting of them had waited by the last score seen (0 when none), a lower bound on its
-     * freshness; when it is above the p99, the p99 flatters the run.
+     * freshness; when it is above the p99, the p99 flatters the run. The {@code steady_*} figures are over the
+     * labels sent once a version the trainer published was serving: they leave out the learner's cold start, when
+     * every label waits for the first decision (the gate's least number of examples, which may need label windows
+     * to close), and show what a learner that has been running for a while delivers.
      */
     record Freshness(@JsonProperty("p50") double p50, @JsonProperty("p99") double p99, @JsonProperty("labels") long labels,
                      @JsonProperty("labels_not_yet_served") long pending,
                      @JsonProperty("oldest_not_yet_served") double oldestPending,
                      @JsonProperty("label_to_published_p50") double toPublishedP50,
-                     @JsonProperty("published_to_serving_p50") double publishedToServingP50) {
+                     @JsonProperty("published_to_serving_p50") double publishedToServingP50,
+                     @JsonProperty("steady_p50") double steadyP50, @JsonProperty("steady_p99") double steadyP99,
+                     @JsonProperty("steady_labels") long steadyLabels) {
     }
 
     /** The learning loop's part of a demo summary. */
@@ -268,14 +285,14 @@ final class LearningTracker {
             return String.format(java.util.Locale.ROOT, """
                     learning       %,d examples (%,d after the drift); AUC online %.3f vs frozen %.3f; after the drift online %.3f vs frozen %.3f
                     snapshots      %,d published, %,d refused by the gate %s, %,d rolled back; drift detected %s
-                    freshness      label → serving model p50 %.0f ms, p99 %.0f ms (%,d labels; %,d not yet in a serving model, waiting up to %.1f s); p50 label → published %.0f ms, published → serving %.0f ms""",
+                    freshness      label → serving model p50 %.0f ms, p99 %.0f ms (%,d labels; %,d not yet in a serving model, waiting up to %.1f s); p50 label → published %.0f ms, published → serving %.0f ms; once a published version served: p50 %.0f ms, p99 %.0f ms (%,d labels)""",
                     prequential.examples, prequential.examplesAfterDrift, prequential.auc, frozen.auc,
                     prequential.aucAfterDrift, frozen.aucAfterDrift, snapshots.published, snapshots.refused,
                     snapshots.topRefusalReasons, snapshots.rolledBack,
                     driftDetectedAt == null ? "never" : "at " + driftDetectedAt + " (" + driftReason + ")",
                     freshness.p50, freshness.p99, freshness.labels, freshness.pending, freshness.oldestPending / 1000.0,
                     freshness.toPublishedP50,
-                    freshness.publishedToServingP50);
+                    freshness.publishedToServingP50, freshness.steadyP50, freshness.steadyP99, freshness.steadyLabels);
         }
     }
 }

@@ -36,7 +36,7 @@ class DemoSummaryTest {
                 new LearningTracker.Metrics(0.91, 0.05, 0.90, 1000, 400, 12),
                 new LearningTracker.Metrics(0.88, 0.07, 0.81, 1000, 400, 12),
                 "2026-01-05T00:00:00Z", "page-hinkley: loss rose", new LearningTracker.Snapshots(9, 2, 0, Map.of("log loss # > champion", 2L)),
-                new LearningTracker.Freshness(900, 2100, 300, 4, 1500, 700, 200));
+                new LearningTracker.Freshness(900, 2100, 300, 4, 1500, 700, 200, 800, 1200, 250));
         DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L, 2L),
                 Map.of(), false, learning);
@@ -50,6 +50,8 @@ class DemoSummaryTest {
         assertEquals(2, j.at("/snapshots/refused").asInt());
         assertEquals(900.0, j.at("/freshness_ms/p50").asDouble());
         assertEquals(2100.0, j.at("/freshness_ms/p99").asDouble());
+        assertEquals(1200.0, j.at("/freshness_ms/steady_p99").asDouble());
+        assertEquals(250, j.at("/freshness_ms/steady_labels").asInt());
         assertFalse(j.has("learning"));
         assertTrue(s.toText().contains("freshness"));
     }
@@ -73,6 +75,33 @@ class DemoSummaryTest {
         assertEquals(4_000.0, f.oldestPending(), "the label sent at 5 s still waited at 9 s");
         assertEquals(2_000.0, f.p99());
         assertTrue(t.summary().toText().contains("2 not yet in a serving model, waiting up to 4.0 s"), t.summary().toText());
+    }
+
+    @Test
+    void theSteadyFiguresLeaveOutLabelsSentBeforeAPublishedVersionServed() {
+        LearningTracker t = new LearningTracker(null, Long.MAX_VALUE);
+        t.labelSent(1_000);  // cold start: waits for the first decision
+        t.labelSent(9_500);  // after v2 served at 9 s
+        t.labelSent(10_000);
+        t.learning(published(2, 8_800, 1_000));
+        t.learning(published(3, 10_600, 10_000));
+        t.scored(1, 500);
+        t.scored(2, 9_000);
+        t.scored(3, 11_000);
+        LearningTracker.Freshness f = t.summary().freshness();
+        assertEquals(3, f.labels());
+        assertEquals(8_000.0, f.p99(), "the cold-start label waited 8 s");
+        assertEquals(2, f.steadyLabels());
+        assertEquals(1_500.0, f.steadyP99(), "served by v3 at 11 s");
+        assertEquals(1_000.0, f.steadyP50());
+        assertTrue(t.summary().toText().contains("once a published version served: p50 1000 ms, p99 1500 ms (2 labels)"),
+                t.summary().toText());
+    }
+
+    private static io.kingfisher.schemas.core.LearningEvent published(long version, long at, double trainedThrough) {
+        return io.kingfisher.schemas.core.LearningEvent.newBuilder().setDomain("clicks").setTime(at)
+                .setEventTime(0).setKind(io.kingfisher.schemas.core.LearningEventKind.PUBLISHED).setVersion(version)
+                .setReason("ok").setMetrics(Map.of("trained_through_label_ingest_ms", trainedThrough)).build();
     }
 
     @Test
