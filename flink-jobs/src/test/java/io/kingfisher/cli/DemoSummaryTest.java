@@ -63,9 +63,7 @@ class DemoSummaryTest {
         t.labelSent(2_000);
         t.labelSent(5_000);
         t.labelSent(6_000);
-        t.learning(io.kingfisher.schemas.core.LearningEvent.newBuilder().setDomain("clinical").setTime(2_500)
-                .setEventTime(0).setKind(io.kingfisher.schemas.core.LearningEventKind.PUBLISHED).setVersion(2L)
-                .setReason("ok").setMetrics(Map.of("trained_through_label_ingest_ms", 2_000.0)).build());
+        t.learning(published(2, 2_500, 2_000));
         t.scored(1, 500);
         t.scored(2, 3_000);
         t.scored(2, 9_000); // the last score seen: labels 3 and 4 waited at least until then
@@ -99,7 +97,7 @@ class DemoSummaryTest {
     }
 
     private static io.kingfisher.schemas.core.LearningEvent published(long version, long at, double trainedThrough) {
-        return io.kingfisher.schemas.core.LearningEvent.newBuilder().setDomain("clicks").setTime(at)
+        return io.kingfisher.schemas.core.LearningEvent.newBuilder().setDomain("fraud").setTime(at)
                 .setEventTime(0).setKind(io.kingfisher.schemas.core.LearningEventKind.PUBLISHED).setVersion(version)
                 .setReason("ok").setMetrics(Map.of("trained_through_label_ingest_ms", trainedThrough)).build();
     }
