@@ -16,6 +16,7 @@ import io.kingfisher.scoring.ScoringBackend;
 import io.kingfisher.scoring.cuda.BackendUnavailableException;
 import io.kingfisher.scoring.cuda.Backends;
 import io.kingfisher.scoring.flink.ScoringOperator;
+import io.kingfisher.scoring.flink.Scores;
 import io.kingfisher.scoring.snapshot.Snapshots;
 import io.kingfisher.scoring.snapshot.Verification;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -198,7 +199,7 @@ public final class ScoreJob {
                 .build();
         SingleOutputStreamOperator<Score> scored = toScore
                 .connect(domainSnapshots.broadcast())
-                .transform("score", TypeInformation.of(Score.class), scorer)
+                .transform("score", Scores.TYPE, scorer)
                 .uid("score-" + domain.name());
         scored.sinkTo(scores).name("scores-sink").uid("scores-sink-" + domain.name());
         Outputs.attach(domain, config, scored, outputSinks);

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Base of the hand-written serializers of the events that cross the feature pipeline's shuffles ({@link InputEvents},
- * {@link FeaturedEvents}, {@link StagedEventSerializer}): field by field, arrays as a length (-1 for null) and
+ * {@link FeaturedEvents}, {@link StagedEventSerializer}) and of the scores behind the scorer: field by field, arrays as a length (-1 for null) and
  * their elements, strings as UTF-8 bytes. Flink's reflective POJO serializer cost more per event than a related
  * stage's arithmetic, and its string reader looks up a thread-local buffer per string, which on the task threads
  * of this job took a sixth of the primary feature stage. Only between operators of one job, never in state: a
@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  *
  * @param <T> the event type
  */
-abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
+public abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -48,7 +48,7 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
         serialize(deserialize(in), out);
     }
 
-    static void writeString(String s, DataOutputView out) throws IOException {
+    protected static void writeString(String s, DataOutputView out) throws IOException {
         if (s == null) {
             out.writeInt(-1);
             return;
@@ -58,7 +58,7 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
         out.write(b);
     }
 
-    static String readString(DataInputView in) throws IOException {
+    protected static String readString(DataInputView in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;
@@ -68,7 +68,7 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    static void writeStrings(String[] v, DataOutputView out) throws IOException {
+    protected static void writeStrings(String[] v, DataOutputView out) throws IOException {
         if (v == null) {
             out.writeInt(-1);
             return;
@@ -79,7 +79,7 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
         }
     }
 
-    static String[] readStrings(DataInputView in) throws IOException {
+    protected static String[] readStrings(DataInputView in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;
@@ -91,7 +91,7 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
         return v;
     }
 
-    static void writeFloats(float[] v, DataOutputView out) throws IOException {
+    protected static void writeFloats(float[] v, DataOutputView out) throws IOException {
         if (v == null) {
             out.writeInt(-1);
             return;
@@ -102,7 +102,7 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
         }
     }
 
-    static float[] readFloats(DataInputView in) throws IOException {
+    protected static float[] readFloats(DataInputView in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;
@@ -114,7 +114,7 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
         return v;
     }
 
-    static void writeDoubles(double[] v, DataOutputView out) throws IOException {
+    protected static void writeDoubles(double[] v, DataOutputView out) throws IOException {
         if (v == null) {
             out.writeInt(-1);
             return;
@@ -125,7 +125,7 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
         }
     }
 
-    static double[] readDoubles(DataInputView in) throws IOException {
+    protected static double[] readDoubles(DataInputView in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;
@@ -143,12 +143,12 @@ abstract class EventSerializer<T> extends TypeSerializerSingleton<T> {
      *
      * @param <T> the event type
      */
-    static final class Info<T> extends TypeInformation<T> {
+    public static final class Info<T> extends TypeInformation<T> {
         private static final long serialVersionUID = 1L;
         private final Class<T> type;
         private final TypeSerializer<T> serializer;
 
-        Info(Class<T> type, TypeSerializer<T> serializer) {
+        public Info(Class<T> type, TypeSerializer<T> serializer) {
             this.type = type;
             this.serializer = serializer;
         }

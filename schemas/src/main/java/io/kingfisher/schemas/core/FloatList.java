@@ -1,6 +1,8 @@
 package io.kingfisher.schemas.core;
 
 import java.util.AbstractList;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.RandomAccess;
 
@@ -35,5 +37,29 @@ public final class FloatList extends AbstractList<Float> implements RandomAccess
     @Override
     public int size() {
         return values.length;
+    }
+
+    /**
+     * Avro's generated encoders walk a list with its iterator: this one reads the array, without
+     * {@link AbstractList}'s checks for concurrent changes, which a fixed view cannot have.
+     */
+    @Override
+    public Iterator<Float> iterator() {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < values.length;
+            }
+
+            @Override
+            public Float next() {
+                if (next >= values.length) {
+                    throw new NoSuchElementException();
+                }
+                return values[next++];
+            }
+        };
     }
 }

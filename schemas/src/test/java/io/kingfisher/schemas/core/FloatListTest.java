@@ -28,6 +28,10 @@ class FloatListTest {
         assertThrows(UnsupportedOperationException.class, () -> view.add(3f));
         assertThrows(IndexOutOfBoundsException.class, () -> view.get(2));
         assertThrows(NullPointerException.class, () -> FloatList.over(null));
+        java.util.Iterator<Float> it = view.iterator();
+        assertThrows(UnsupportedOperationException.class, it::remove);
+        assertEquals(List.of(1f, 2f), List.of(it.next(), it.next()));
+        assertThrows(java.util.NoSuchElementException.class, it::next);
     }
 
     @Test
