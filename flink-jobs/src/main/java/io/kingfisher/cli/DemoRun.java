@@ -144,7 +144,7 @@ public final class DemoRun {
         Thread progress = new Thread(() -> progress(tracker), "demo-progress");
         progress.setDaemon(true);
 
-        LongHashSet producedIds = new LongHashSet();
+        IdLog producedIds = new IdLog();
         progress.start();
         produce(producedIds);
         long start = steadyFrom.get();
@@ -162,21 +162,17 @@ public final class DemoRun {
         progress.join(2_000);
         out.println();
 
-        long[] missing = {0};
-        producedIds.forEach(id -> {
-            if (!tracker.scored.contains(id)) {
-                missing[0]++;
-            }
-        });
-        long matched = producedIds.size() - missing[0];
-        long unexpected = tracker.scored.size() - matched;
+        IdLog.Reconciled ids;
+        synchronized (tracker) {
+            ids = IdLog.reconcile(producedIds, tracker.scored);
+        }
         // Scores still coming in at the end of the wait: the pipeline was behind, not losing events.
-        boolean drainTimedOut = missing[0] > 0 && lastScoreAt.get() >= deadline - DRAIN_STILL_ARRIVING_MS;
+        boolean drainTimedOut = ids.missing() > 0 && lastScoreAt.get() >= deadline - DRAIN_STILL_ARRIVING_MS;
         long endOfScores = lastScoreAt.get() == 0 ? producedEnd : lastScoreAt.get();
         double seconds = Math.max(1e-3, (endOfScores - start) / 1000.0);
         synchronized (tracker) {
             return new DemoSummary(domain.name(), (producedEnd - start) / 1000.0, warmup.toMillis() / 1000.0, produced.get(), badProduced.get(),
-                    scores.get(), deadLetters.get(), tracker.duplicates, missing[0], unexpected,
+                    scores.get(), deadLetters.get(), ids.duplicates(), ids.missing(), ids.unexpected(),
                     tracker.measured / seconds,
                     new DemoSummary.Latency(tracker.latency.percentile(50), tracker.latency.percentile(99), tracker.latency.percentile(100)),
                     new DemoSummary.Latency(tracker.visible.percentile(50), tracker.visible.percentile(99), tracker.visible.percentile(100)),
@@ -186,7 +182,7 @@ public final class DemoRun {
         }
     }
 
-    private void produce(LongHashSet producedIds) throws Exception {
+    private void produce(IdLog producedIds) throws Exception {
         // Uncompressed: the run drives the in-process broker, where lz4 saves no network, and Kafka allocates an LZ4
         // block buffer per producer batch. Those were 15% of all the bytes the JVM allocated at 12,700 events/s,
         // garbage whose young collections stall the pipeline sharing the heap: the event->score p99 was 127 and 78 ms
@@ -240,7 +236,7 @@ public final class DemoRun {
     }
 
     /** Sends the feed's next record; false when the feed is exhausted. */
-    private boolean send(KafkaProducer<byte[], byte[]> producer, LongHashSet producedIds) {
+    private boolean send(KafkaProducer<byte[], byte[]> producer, IdLog producedIds) {
         Feed.Item item = feed.next();
         if (item == null) {
             return false;
@@ -251,7 +247,7 @@ public final class DemoRun {
             judge.labelSent(System.currentTimeMillis());
         }
         if (item.scoredEventId() != null) {
-            producedIds.add(LongHashSet.hash(item.scoredEventId()));
+            producedIds.add(IdLog.hash(item.scoredEventId()));
             produced.incrementAndGet();
         } else if (item.deadLetter()) {
             badProduced.incrementAndGet();
@@ -310,9 +306,7 @@ public final class DemoRun {
                     }
                     Scored s = scored(scoreDe.deserialize(r.topic(), r.value()));
                     synchronized (tracker) {
-                        if (!tracker.scored.add(LongHashSet.hash(s.eventId()))) {
-                            tracker.duplicates++;
-                        }
+                        tracker.scored.add(IdLog.hash(s.eventId()));
                         if (s.ingestTime() >= steadyFrom.get()) {
                             tracker.latency.record(s.scoreTime() - s.ingestTime());
                             tracker.visible.record(now - s.ingestTime());
@@ -372,12 +366,11 @@ public final class DemoRun {
 
     /** Consumer-side bookkeeping; guarded by its own monitor. */
     private static final class Tracker {
-        final LongHashSet scored = new LongHashSet();
+        final IdLog scored = new IdLog();
         final LatencyRecorder latency = new LatencyRecorder();
         final LatencyRecorder visible = new LatencyRecorder();
         final TreeSet<Long> versions = new TreeSet<>();
         final Map<String, Long> dlqKinds = new TreeMap<>();
-        long duplicates;
         long measured;
     }
 }

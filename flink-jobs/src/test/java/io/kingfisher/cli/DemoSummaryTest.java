@@ -112,19 +112,30 @@ class DemoSummaryTest {
     }
 
     @Test
-    void latencyPercentilesAndIdSet() {
+    void latencyPercentilesAndIdLogs() {
         LatencyRecorder r = new LatencyRecorder();
         for (int i = 1; i <= 100; i++) {
             r.record(i);
         }
         assertEquals(50.0, r.percentile(50));
         assertEquals(99.0, r.percentile(99));
-        LongHashSet ids = new LongHashSet();
+        IdLog sent = new IdLog();
+        IdLog scored = new IdLog();
         for (int i = 0; i < 100_000; i++) {
-            assertTrue(ids.add(LongHashSet.hash("tx-" + i)));
+            sent.add(IdLog.hash("tx-" + i));
+            if (i % 1000 != 7) { // 100 never scored
+                scored.add(IdLog.hash("tx-" + i));
+            }
         }
-        assertFalse(ids.add(LongHashSet.hash("tx-7")));
-        assertTrue(ids.contains(LongHashSet.hash("tx-99999")));
-        assertEquals(100_000, ids.size());
+        scored.add(IdLog.hash("tx-8")); // scored twice
+        scored.add(IdLog.hash("tx-8")); // and thrice
+        scored.add(IdLog.hash("tx-99999"));
+        scored.add(IdLog.hash("not-sent"));
+        scored.add(IdLog.hash("not-sent")); // an unexpected id, twice
+        sent.add(IdLog.hash("tx-5")); // sent twice, scored once: neither missing nor a duplicate
+        assertEquals(100_001, sent.size());
+        assertEquals(new IdLog.Reconciled(100, 4, 1), IdLog.reconcile(sent, scored));
+        assertEquals(new IdLog.Reconciled(0, 0, 0), IdLog.reconcile(new IdLog(), new IdLog()));
+        assertEquals(new IdLog.Reconciled(100_000, 0, 0), IdLog.reconcile(sent, new IdLog()));
     }
 }
