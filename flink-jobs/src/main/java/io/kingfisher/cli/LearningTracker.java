@@ -292,7 +292,21 @@ final class LearningTracker {
                     driftDetectedAt == null ? "never" : "at " + driftDetectedAt + " (" + driftReason + ")",
                     freshness.p50, freshness.p99, freshness.labels, freshness.pending, freshness.oldestPending / 1000.0,
                     freshness.toPublishedP50,
-                    freshness.publishedToServingP50, freshness.steadyP50, freshness.steadyP99, freshness.steadyLabels);
+                    freshness.publishedToServingP50, freshness.steadyP50, freshness.steadyP99, freshness.steadyLabels)
+                    + nothingPublished();
+        }
+
+        /** Why the warm start served the whole run, when it did: a new user's first demo often ends that way. */
+        private String nothingPublished() {
+            if (snapshots.published > 0) {
+                return "";
+            }
+            String why = snapshots.refused > 0
+                    ? "the gate refused every candidate (" + snapshots.refused + ", reasons above): none was as good as the warm start on the same recent examples"
+                    : "the learner had not yet seen the examples the gate asks for before its first decision";
+            return "\n               no new version was published, " + why + ", so the warm start served the whole run."
+                    + " Runs at natural pace hold few labels and no drift; --time-scale and --drift bring both into the"
+                    + " run: see the README's drift demos.";
         }
     }
 }

@@ -57,6 +57,23 @@ class DemoSummaryTest {
     }
 
     @Test
+    void aRunThatPublishedNothingSaysWhy() {
+        LearningTracker.Metrics m = new LearningTracker.Metrics(0.99, 0.02, Double.NaN, 500, 0, 3);
+        LearningTracker.Freshness f = new LearningTracker.Freshness(Double.NaN, Double.NaN, 0, 37, 50_000, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, 0);
+        String refused = new LearningTracker.Learning(m, m, null, null,
+                new LearningTracker.Snapshots(0, 8, 0, Map.of("log loss", 8L)), f).toText();
+        assertTrue(refused.contains("no new version was published, the gate refused every candidate (8, reasons above)"), refused);
+        assertTrue(refused.contains("--time-scale and --drift"), refused);
+        String undecided = new LearningTracker.Learning(m, m, null, null,
+                new LearningTracker.Snapshots(0, 0, 0, Map.of()), f).toText();
+        assertTrue(undecided.contains("had not yet seen the examples the gate asks for"), undecided);
+        String published = new LearningTracker.Learning(m, m, null, null,
+                new LearningTracker.Snapshots(3, 8, 0, Map.of()), f).toText();
+        assertFalse(published.contains("no new version"), published);
+    }
+
+    @Test
     void labelsNoServingModelTrainedOnAreCountedWithHowLongTheyWaited() {
         LearningTracker t = new LearningTracker(null, Long.MAX_VALUE);
         t.labelSent(1_000);
