@@ -70,6 +70,9 @@ public final class LearnSettings {
     public static final Setting<Double> DRIFT_CONFIDENCE = Setting.decimal("learning.drift.confidence",
             "ADWIN confidence on the served model's loss (smaller: fewer false alarms, later detection)",
             D.driftConfidence(), 1e-9, 0.5);
+    public static final Setting<Integer> PSI_MIN_ENTITIES = Setting.integer("learning.drift.psi_min_entities",
+            "PSI compares a window of examples only if they come from at least this many distinct entities (0: always)",
+            D.psiMinEntities(), 0, Integer.MAX_VALUE);
     public static final Setting<Duration> CHECKPOINT_INTERVAL = Setting.duration("learning.checkpoint_interval",
             "checkpoint interval of the learning job: bounds the replay after a failure and how soon <domain>.examples "
                     + "shows new examples; the trainer and scorers do not wait for it", Duration.ofSeconds(5), Duration.ofMillis(50));
@@ -79,7 +82,7 @@ public final class LearnSettings {
 
     public static final List<Setting<?>> ALL = List.of(CHECKPOINT_INTERVAL, PAYLOAD_FORMAT, PARALLELISM, PROVISIONAL_AFTER, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
             PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SCALE, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
-            GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_CONFIDENCE);
+            GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_CONFIDENCE, PSI_MIN_ENTITIES);
 
     /**
      * @return the learner's settings from the job's configuration (defaults for the keys not set), with the
@@ -106,6 +109,6 @@ public final class LearnSettings {
                 c.get(MIN_NEW_EXAMPLES), c.get(POPULATION), learningRateScale, c.get(LR_SPREAD), c.get(TUNE_EVERY), c.get(GATE_LOSS_MARGIN),
                 c.get(GATE_AUC_MARGIN), c.get(GOLDEN_MARGIN), d.gateMinExamples(), d.gateMinPositives(),
                 d.rollbackMinExamples(), c.get(ROLLBACK_MARGIN), c.get(DRIFT_CONFIDENCE), d.psiWindow(),
-                d.psiThreshold(), c.get(DRIFT_ACTION), d.boostFactor(), d.boostExamples(), alertThreshold, d.seed(), List.of());
+                d.psiThreshold(), c.get(PSI_MIN_ENTITIES), c.get(DRIFT_ACTION), d.boostFactor(), d.boostExamples(), alertThreshold, d.seed(), List.of());
     }
 }

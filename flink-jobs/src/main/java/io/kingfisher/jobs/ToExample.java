@@ -49,6 +49,6 @@ public class ToExample implements MapFunction<TrainingExample, Example> {
             }
         }
         return new Example(x, (float) t.getLabel(), t.getScore(), t.getModelVersion(), t.getEventTime(),
-                t.getLabelIngestTime(), t.getLabelSource(), t.getLabelPartition(), t.getLabelOffset());
+                t.getLabelIngestTime(), t.getLabelSource(), t.getLabelPartition(), t.getLabelOffset(), t.getEntity());
     }
 }

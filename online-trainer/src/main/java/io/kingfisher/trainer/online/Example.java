@@ -17,9 +17,11 @@ import java.io.Serializable;
  * @param partition       partition of the labels topic the settling label record was read from (-1 for a timeout,
  *                        a provisional negative, or a label not from Kafka)
  * @param offset          that label record's offset (-1 likewise)
+ * @param entity          the entity the event was about (card, user, patient), or null if not known
  */
 public record Example(float[] features, float label, double servedScore, long servedVersion, long eventTime,
-                      long labelIngestTime, String labelSource, int partition, long offset) implements Serializable {
+                      long labelIngestTime, String labelSource, int partition, long offset, String entity)
+        implements Serializable {
     public Example {
         if (features == null || features.length == 0) {
             throw new IllegalArgumentException("an example needs features");
@@ -27,6 +29,12 @@ public record Example(float[] features, float label, double servedScore, long se
         if (label != 0f && label != 1f) {
             throw new IllegalArgumentException("label must be 0 or 1, was " + label);
         }
+    }
+
+    /** An example whose entity is not known. */
+    public Example(float[] features, float label, double servedScore, long servedVersion, long eventTime,
+                   long labelIngestTime, String labelSource, int partition, long offset) {
+        this(features, label, servedScore, servedVersion, eventTime, labelIngestTime, labelSource, partition, offset, null);
     }
 
     /** @return whether the label came from a label record (so its arrival time measures model freshness) */

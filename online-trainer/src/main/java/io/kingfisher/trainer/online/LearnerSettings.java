@@ -36,6 +36,12 @@ import java.util.List;
  *                             means fewer false alarms and later detection ({@code learning.drift.confidence})
  * @param psiWindow            recent feature rows compared with the golden set's by PSI ({@code learning.drift.psi_window})
  * @param psiThreshold         a feature whose PSI exceeds this is reported as shifted ({@code learning.drift.psi_threshold})
+ * @param psiMinEntities       PSI compares a window only if its rows (of examples that name their entity) come from at
+ *                             least this many distinct entities; 0 compares every window
+ *                             ({@code learning.drift.psi_min_entities}; 75 by default, about 7 per quantile bin).
+ *                             Rows of one entity are not independent draws: a 2,000-row window of a 38-bed ward
+ *                             holds 38 to 50 patients, and the share of its observations on oxygen wanders from 0 to
+ *                             28% with no drift at all
  * @param onDrift              what a detected drift does ({@code learning.drift.action})
  * @param boostFactor          with {@link DriftAction#BOOST_LR}: the learning rates' multiplier ({@code learning.drift.boost})
  * @param boostExamples        ... for this many examples ({@code learning.drift.boost_examples})
@@ -51,7 +57,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
                               double learningRateSpread, int tuneEveryExamples,
                               double gateLossMargin, double gateAucMargin, double goldenAucMargin, int gateMinExamples,
                               int gateMinPositives, int rollbackMinExamples, double rollbackLossMargin,
-                              double driftConfidence, int psiWindow, double psiThreshold,
+                              double driftConfidence, int psiWindow, double psiThreshold, int psiMinEntities,
                               DriftAction onDrift, double boostFactor, int boostExamples, double alertThreshold,
                               long seed, List<Long> psiWarmUp) implements Serializable {
 
@@ -98,6 +104,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
         if (!(psiThreshold > 0)) {
             throw new IllegalArgumentException("learning.drift.psi_threshold must be > 0, was " + psiThreshold);
         }
+        atLeast("learning.drift.psi_min_entities", psiMinEntities, 0);
         psiWarmUp = psiWarmUp == null ? List.of() : List.copyOf(psiWarmUp);
         for (long w : psiWarmUp) {
             if (w < 0) {
@@ -123,7 +130,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
     public static LearnerSettings defaults() {
         return new LearnerSettings(128, 5000, 2000, 1000, 100, 3, 0.3, 3.0, 2000,
                 0.02, 0.02, 0.05, 1000, 10, 1000, 0.10,
-                0.002, 2000, 0.25, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L, List.of());
+                0.002, 2000, 0.25, 75, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L, List.of());
     }
 
     /** @return these settings with another population size (1 = a single member, no tuning) */
@@ -131,7 +138,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
         return new LearnerSettings(batchSize, window, publishEveryExamples, publishEveryMillis, minExamplesToPublish,
                 members, learningRateScale, learningRateSpread, tuneEveryExamples, gateLossMargin, gateAucMargin,
                 goldenAucMargin, gateMinExamples, gateMinPositives, rollbackMinExamples, rollbackLossMargin,
-                driftConfidence, psiWindow, psiThreshold, onDrift, boostFactor, boostExamples, alertThreshold, seed,
+                driftConfidence, psiWindow, psiThreshold, psiMinEntities, onDrift, boostFactor, boostExamples, alertThreshold, seed,
                 psiWarmUp);
     }
 
@@ -140,7 +147,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
         return new LearnerSettings(batchSize, window, publishEveryExamples, publishEveryMillis, minExamplesToPublish,
                 population, learningRateScale, learningRateSpread, tuneEveryExamples, gateLossMargin, gateAucMargin,
                 goldenAucMargin, gateMinExamples, gateMinPositives, rollbackMinExamples, rollbackLossMargin,
-                driftConfidence, psiWindow, psiThreshold, onDrift, boostFactor, boostExamples, alertThreshold, seed,
+                driftConfidence, psiWindow, psiThreshold, psiMinEntities, onDrift, boostFactor, boostExamples, alertThreshold, seed,
                 columns);
     }
 

@@ -2,6 +2,7 @@ package io.kingfisher.trainer.online;
 
 import io.kingfisher.trainer.GoldenSet;
 import io.kingfisher.trainer.drift.Adwin;
+import io.kingfisher.trainer.drift.DistinctWindow;
 import io.kingfisher.trainer.drift.Psi;
 import io.kingfisher.trainer.eval.BinaryMetrics;
 import io.kingfisher.trainer.eval.PrequentialWindow;
@@ -89,6 +90,8 @@ public final class OnlineLearner {
         PrequentialWindow[] memberWindows;
         Adwin lossDrift;
         Psi featureDrift;
+        /** The entities of the PSI window's rows; null in a state checkpointed before it existed. */
+        DistinctWindow psiEntities;
         long psiRows;
         boolean psiReported;
         RollbackMonitor rollback;
@@ -172,6 +175,7 @@ public final class OnlineLearner {
         }
         st.lossDrift = new Adwin(s.driftConfidence(), 5);
         st.featureDrift = golden == null ? null : new Psi(golden.x(), s.psiWindow());
+        st.psiEntities = golden == null ? null : new DistinctWindow(s.psiWindow());
         st.rollback = new RollbackMonitor(new RollbackMonitor.Config(s.rollbackMinExamples(),
                 Math.max(s.rollbackMinExamples(), s.window()), 100, s.rollbackLossMargin(), 0.05,
                 Math.max(s.rollbackMinExamples(), 20L * s.window())));
@@ -290,6 +294,12 @@ public final class OnlineLearner {
             batchLoss += logLoss(e.servedScore(), label);
             if (state.featureDrift != null) {
                 state.featureDrift.observe(e.features());
+                if (e.entity() != null) {
+                    if (state.psiEntities == null) {
+                        state.psiEntities = new DistinctWindow(settings.psiWindow());
+                    }
+                    state.psiEntities.add(DistinctWindow.key(e.entity()));
+                }
             }
             track(e);
         }
@@ -347,15 +357,30 @@ public final class OnlineLearner {
             return;
         }
         state.psiRows = 0;
+        if (!psiWindowSpansEnoughEntities()) {
+            return;
+        }
         int maxFeature = state.featureDrift.maxFeature(this::psiCompares);
         double max = maxFeature < 0 ? 0 : state.featureDrift.psi()[maxFeature];
         if (max > settings.psiThreshold() && !state.psiReported) {
             state.psiReported = true;
-            out.add(onDrift("psi", String.format(Locale.ROOT, "PSI: feature %d shifted against the golden set (PSI %.2f > %.2f)",
-                    maxFeature, max, settings.psiThreshold())));
+            DistinctWindow entities = state.psiEntities;
+            String over = entities == null || entities.rows() == 0 ? ""
+                    : String.format(Locale.ROOT, " over %,d rows of %,d entities", entities.rows(), entities.distinct());
+            out.add(onDrift("psi", String.format(Locale.ROOT, "PSI: feature %d shifted against the golden set (PSI %.2f > %.2f%s)",
+                    maxFeature, max, settings.psiThreshold(), over)));
         } else if (max <= settings.psiThreshold()) {
             state.psiReported = false;
         }
+    }
+
+    /**
+     * Whether the PSI window's rows come from enough entities to stand for the population
+     * ({@link LearnerSettings#psiMinEntities()}); true when the examples do not name their entities.
+     */
+    private boolean psiWindowSpansEnoughEntities() {
+        DistinctWindow w = state.psiEntities;
+        return w == null || w.rows() == 0 || w.distinct() >= settings.psiMinEntities();
     }
 
     /**
@@ -376,6 +401,9 @@ public final class OnlineLearner {
         if (state.featureDrift != null) {
             int f = state.featureDrift.maxFeature(this::psiCompares);
             m.put("drift.psi_max", f < 0 ? Double.NaN : state.featureDrift.psi()[f]);
+            if (state.psiEntities != null && state.psiEntities.rows() > 0) {
+                m.put("drift.psi_entities", (double) state.psiEntities.distinct());
+            }
         }
         String action;
         switch (settings.onDrift()) {

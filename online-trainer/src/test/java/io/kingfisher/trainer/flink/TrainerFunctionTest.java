@@ -82,7 +82,7 @@ class TrainerFunctionTest {
     private static LearnerSettings settings() {
         LearnerSettings d = LearnerSettings.defaults();
         return new LearnerSettings(32, 500, 500, 3_600_000, 100, 2, 1.0, 3.0, 500, 0.02, 0.02, 0.05, 200, 5, 300, 0.1,
-                d.driftConfidence(), 500, 0.25, LearnerSettings.DriftAction.NONE, 3.0, 1000, 0.5, 7L, java.util.List.of());
+                d.driftConfidence(), 500, 0.25, 0, LearnerSettings.DriftAction.NONE, 3.0, 1000, 0.5, 7L, java.util.List.of());
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<Integer, Example, ModelSnapshot, ModelSnapshot> harness(

@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,7 +74,7 @@ class OnlineLearnerTest {
         LearnerSettings d = LearnerSettings.defaults();
         return new LearnerSettings(32, 1000, 1000, 60_000, 100, 3, 1.0, 3.0, 1000,
                 0.02, 0.02, 0.05, 200, 5, 300, 0.10,
-                d.driftConfidence(), 1000, 0.25, LearnerSettings.DriftAction.BOOST_LR, 3.0, 2000, 0.5, 7L, List.of());
+                d.driftConfidence(), 1000, 0.25, 0, LearnerSettings.DriftAction.BOOST_LR, 3.0, 2000, 0.5, 7L, List.of());
     }
 
     private static double score(MultiLayerNetwork net, float[] x) {
@@ -88,7 +89,7 @@ class OnlineLearnerTest {
                 d.minExamplesToPublish(), d.population(), 0.001, d.learningRateSpread(), d.tuneEveryExamples(),
                 d.gateLossMargin(), d.gateAucMargin(), d.goldenAucMargin(), d.gateMinExamples(), d.gateMinPositives(),
                 d.rollbackMinExamples(), d.rollbackLossMargin(), d.driftConfidence(), d.psiWindow(), d.psiThreshold(),
-                d.onDrift(), d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed(), List.of());
+                d.psiMinEntities(), d.onDrift(), d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed(), List.of());
         OnlineLearner learner = new OnlineLearner(low, warm, 1, golden, 5e-3);
         assertTrue(learner.learningRates()[0] < OnlineLearner.TUNED_RATE_MIN, java.util.Arrays.toString(learner.learningRates()));
         Stream s = new Stream(5L);
@@ -287,6 +288,43 @@ class OnlineLearnerTest {
         assertFalse(reported.isEmpty(), "the shifted column is reported when PSI looks at it");
         assertTrue(reported.get(0).contains("feature 5"), reported.get(0));
         assertEquals(List.of(), ignoring);
+    }
+
+    @Test
+    void psiComparesOnlyWindowsOfEnoughEntities() {
+        // The same shifted column as above, once from 30 entities and once from a new entity per example: with
+        // psi_min_entities 100, only the second is a sample of a population that PSI may compare.
+        LearnerSettings d = settings();
+        LearnerSettings settings = new LearnerSettings(d.batchSize(), d.window(), d.publishEveryExamples(), d.publishEveryMillis(),
+                d.minExamplesToPublish(), d.population(), d.learningRateScale(), d.learningRateSpread(), d.tuneEveryExamples(),
+                d.gateLossMargin(), d.gateAucMargin(), d.goldenAucMargin(), d.gateMinExamples(), d.gateMinPositives(),
+                d.rollbackMinExamples(), d.rollbackLossMargin(), d.driftConfidence(), d.psiWindow(), d.psiThreshold(),
+                100, d.onDrift(), d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed(), List.of());
+        List<String> few = new ArrayList<>();
+        List<String> many = new ArrayList<>();
+        OnlineLearner ward = new OnlineLearner(settings, warm, 1, golden, 5e-3);
+        OnlineLearner hospital = new OnlineLearner(settings, warm, 1, golden, 5e-3);
+        Stream s = new Stream(9L);
+        for (int i = 0; i < 3_000; i++) {
+            float[] x = s.features();
+            x[5] = 1.5f + (float) s.r.nextDouble();
+            float label = s.label(x, false);
+            double served = score(warm, x);
+            ward.learn(new Example(x, label, served, 1, i, i + 1, "label", 0, i, "pt-" + i % 30), i + 1).stream()
+                    .filter(dd -> dd instanceof LearningDecision.Drift).forEach(dd -> few.add(dd.reason()));
+            hospital.learn(new Example(x, label, served, 1, i, i + 1, "label", 0, i, "pt-" + i), i + 1).stream()
+                    .filter(dd -> dd instanceof LearningDecision.Drift).forEach(dd -> many.add(dd.reason()));
+        }
+        assertEquals(List.of(), few.stream().filter(r -> r.startsWith("PSI")).toList());
+        List<String> psi = many.stream().filter(r -> r.startsWith("PSI")).toList();
+        assertFalse(psi.isEmpty(), "reported once the window holds enough entities: " + many);
+        assertTrue(psi.get(0).contains("feature 5") && psi.get(0).contains("over 1,000 rows of 1,000 entities"), psi.get(0));
+        assertThrows(IllegalArgumentException.class, () -> new LearnerSettings(d.batchSize(), d.window(),
+                d.publishEveryExamples(), d.publishEveryMillis(), d.minExamplesToPublish(), d.population(),
+                d.learningRateScale(), d.learningRateSpread(), d.tuneEveryExamples(), d.gateLossMargin(), d.gateAucMargin(),
+                d.goldenAucMargin(), d.gateMinExamples(), d.gateMinPositives(), d.rollbackMinExamples(),
+                d.rollbackLossMargin(), d.driftConfidence(), d.psiWindow(), d.psiThreshold(), -1, d.onDrift(),
+                d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed(), List.of()));
     }
 
     private static String describe(LearningDecision d) {
