@@ -302,7 +302,7 @@ final class LearningTracker {
                 return "";
             }
             String why = snapshots.refused > 0
-                    ? "the gate refused every candidate (" + snapshots.refused + ", reasons above): none was as good as the warm start on the same recent examples"
+                    ? "the gate refused every candidate (" + snapshots.refused + "; the reasons are above)"
                     : "the learner had not yet seen the examples the gate asks for before its first decision";
             return "\n               no new version was published, " + why + ", so the warm start served the whole run."
                     + " Runs at natural pace hold few labels and no drift; --time-scale and --drift bring both into the"

@@ -63,7 +63,7 @@ class DemoSummaryTest {
                 Double.NaN, Double.NaN, Double.NaN, 0);
         String refused = new LearningTracker.Learning(m, m, null, null,
                 new LearningTracker.Snapshots(0, 8, 0, Map.of("log loss", 8L)), f).toText();
-        assertTrue(refused.contains("no new version was published, the gate refused every candidate (8, reasons above)"), refused);
+        assertTrue(refused.contains("no new version was published, the gate refused every candidate (8; the reasons are above)"), refused);
         assertTrue(refused.contains("--time-scale and --drift"), refused);
         String undecided = new LearningTracker.Learning(m, m, null, null,
                 new LearningTracker.Snapshots(0, 0, 0, Map.of()), f).toText();

@@ -47,14 +47,4 @@ public final class DistinctWindow implements Serializable {
     public int distinct() {
         return counts.size();
     }
-
-    /** A 64-bit key of an entity's name (FNV-1a). */
-    public static long key(String entity) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < entity.length(); i++) {
-            h ^= entity.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
 }

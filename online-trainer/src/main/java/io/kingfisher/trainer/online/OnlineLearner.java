@@ -90,7 +90,7 @@ public final class OnlineLearner {
         PrequentialWindow[] memberWindows;
         Adwin lossDrift;
         Psi featureDrift;
-        /** The entities of the PSI window's rows; null in a state checkpointed before it existed. */
+        /** The entities of the PSI window's rows (their names' hash codes); null until an example names one. */
         DistinctWindow psiEntities;
         long psiRows;
         boolean psiReported;
@@ -175,7 +175,6 @@ public final class OnlineLearner {
         }
         st.lossDrift = new Adwin(s.driftConfidence(), 5);
         st.featureDrift = golden == null ? null : new Psi(golden.x(), s.psiWindow());
-        st.psiEntities = golden == null ? null : new DistinctWindow(s.psiWindow());
         st.rollback = new RollbackMonitor(new RollbackMonitor.Config(s.rollbackMinExamples(),
                 Math.max(s.rollbackMinExamples(), s.window()), 100, s.rollbackLossMargin(), 0.05,
                 Math.max(s.rollbackMinExamples(), 20L * s.window())));
@@ -298,7 +297,7 @@ public final class OnlineLearner {
                     if (state.psiEntities == null) {
                         state.psiEntities = new DistinctWindow(settings.psiWindow());
                     }
-                    state.psiEntities.add(DistinctWindow.key(e.entity()));
+                    state.psiEntities.add(e.entity().hashCode());
                 }
             }
             track(e);

@@ -3,7 +3,6 @@ package io.kingfisher.trainer.drift;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class DistinctWindowTest {
@@ -27,7 +26,5 @@ class DistinctWindowTest {
         assertEquals(2, w.distinct());
         assertEquals(4, w.rows());
         assertThrows(IllegalArgumentException.class, () -> new DistinctWindow(0));
-        assertEquals(DistinctWindow.key("pt-1"), DistinctWindow.key("pt-1"));
-        assertNotEquals(DistinctWindow.key("pt-1"), DistinctWindow.key("pt-2"));
     }
 }
