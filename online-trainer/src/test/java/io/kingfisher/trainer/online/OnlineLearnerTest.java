@@ -294,12 +294,7 @@ class OnlineLearnerTest {
     void psiComparesOnlyWindowsOfEnoughEntities() {
         // The same shifted column as above, once from 30 entities and once from a new entity per example: with
         // psi_min_entities 100, only the second is a sample of a population that PSI may compare.
-        LearnerSettings d = settings();
-        LearnerSettings settings = new LearnerSettings(d.batchSize(), d.window(), d.publishEveryExamples(), d.publishEveryMillis(),
-                d.minExamplesToPublish(), d.population(), d.learningRateScale(), d.learningRateSpread(), d.tuneEveryExamples(),
-                d.gateLossMargin(), d.gateAucMargin(), d.goldenAucMargin(), d.gateMinExamples(), d.gateMinPositives(),
-                d.rollbackMinExamples(), d.rollbackLossMargin(), d.driftConfidence(), d.psiWindow(), d.psiThreshold(),
-                100, d.onDrift(), d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed(), List.of());
+        LearnerSettings settings = withPsiMinEntities(settings(), 100);
         List<String> few = new ArrayList<>();
         List<String> many = new ArrayList<>();
         OnlineLearner ward = new OnlineLearner(settings, warm, 1, golden, 5e-3);
@@ -319,12 +314,15 @@ class OnlineLearnerTest {
         List<String> psi = many.stream().filter(r -> r.startsWith("PSI")).toList();
         assertFalse(psi.isEmpty(), "reported once the window holds enough entities: " + many);
         assertTrue(psi.get(0).contains("feature 5") && psi.get(0).contains("over 1,000 rows of 1,000 entities"), psi.get(0));
-        assertThrows(IllegalArgumentException.class, () -> new LearnerSettings(d.batchSize(), d.window(),
-                d.publishEveryExamples(), d.publishEveryMillis(), d.minExamplesToPublish(), d.population(),
-                d.learningRateScale(), d.learningRateSpread(), d.tuneEveryExamples(), d.gateLossMargin(), d.gateAucMargin(),
-                d.goldenAucMargin(), d.gateMinExamples(), d.gateMinPositives(), d.rollbackMinExamples(),
-                d.rollbackLossMargin(), d.driftConfidence(), d.psiWindow(), d.psiThreshold(), -1, d.onDrift(),
-                d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed(), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> withPsiMinEntities(settings(), -1));
+    }
+
+    private static LearnerSettings withPsiMinEntities(LearnerSettings d, int entities) {
+        return new LearnerSettings(d.batchSize(), d.window(), d.publishEveryExamples(), d.publishEveryMillis(),
+                d.minExamplesToPublish(), d.population(), d.learningRateScale(), d.learningRateSpread(), d.tuneEveryExamples(),
+                d.gateLossMargin(), d.gateAucMargin(), d.goldenAucMargin(), d.gateMinExamples(), d.gateMinPositives(),
+                d.rollbackMinExamples(), d.rollbackLossMargin(), d.driftConfidence(), d.psiWindow(), d.psiThreshold(),
+                entities, d.onDrift(), d.boostFactor(), d.boostExamples(), d.alertThreshold(), d.seed(), d.psiWarmUp());
     }
 
     private static String describe(LearningDecision d) {
