@@ -98,7 +98,8 @@ public final class LearnJob {
     }
 
     /**
-     * Adds the job between the given streams and sinks.
+     * Adds the job between the given streams and sinks. Turns on object reuse in the streams' environment (no copies
+     * between chained operators).
      *
      * @param scores      raw records of {@code <domain>.scores}
      * @param labels      raw records of {@code <domain>.labels}
@@ -107,6 +108,13 @@ public final class LearnJob {
     public void build(DataStream<RawRecord> scores, DataStream<RawRecord> labels,
                       DataStream<RawRecord> snapshots, Sink<TrainingExample> examplesOut, Sink<ModelSnapshot> registryOut,
                       Sink<ModelSnapshot> snapshotsOut, Sink<LearningEvent> learningOut, Sink<DeadLetter> deadLetters) {
+        // No defensive copy between chained operators: without object reuse Flink deep-copies every record handed down
+        // a chain, through Avro's generic path for the Avro classes (each score with its features into the watermark
+        // assigner, each example into both the examples sink and the trainer's converter, each published snapshot
+        // into both its sinks). Safe here: every operator emits a new object per record and none changes a record it
+        // is handed; what the join and the trainer keep of their inputs comes over the network, deserialized afresh, and the
+        // snapshot the trainer keeps after publishing it is only serialized by the sinks it shares it with.
+        scores.getExecutionEnvironment().getConfig().enableObjectReuse();
         String registry = config.get(JobSettings.REGISTRY_URL);
         String name = domain.name();
         Duration lateness = domain.features().allowedLateness();
