@@ -6,7 +6,6 @@ import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.schemas.core.FeatureVector;
 import io.kingfisher.schemas.core.FloatList;
 import io.kingfisher.schemas.topic.Topics;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -21,18 +20,18 @@ import java.util.Objects;
  * with (the entity's features as of just before the event), keyed by entity, with the column names, the spec hash,
  * the event time and the wall-clock time it was written.
  *
- * <p>Rate and cost. Every featured event is written: no per-entity throttling, so the lookup is as fresh as the
- * scores (once the checkpoint that covers the vector commits). That is one more record per event on an exactly-once
- * sink, and it carries the column names and the 64-character spec hash: measured with the built-in domains (before fraud and clicks
- * looked up their merchant and item: 3 and 2 columns more now), 450 bytes per record for fraud (21 columns), 327 for
- * clicks (12), 656 for clinical (26), so about 45 MB/s into Kafka
- * for fraud at 100k events/s. The sink compresses with lz4, which shrank 16 KB batches of such records 4 to 5
- * times (names and hash repeat in every record; random values did not compress), to about 11 MB/s; the topic is
- * compacted, so one vector per entity survives; the lookup collapses each entity's updates in its record cache
- * before they reach RocksDB and its changelog. Where that is still too much, build the job with a null features
- * sink (no vectors), or write fewer (e.g. an entity's vector at most every few seconds) in a keyed operator before
- * this one, or turn the topic off ({@code features.publish=off}): at {@code demo --rate max} (fraud, parallelism 1)
- * the job ran 45.5k and 44.3k events/s without it and 41.9k and 36.9k with it, runs alternated.
+ * <p>Rate and cost. Each entity's latest vector is written once per checkpoint interval ({@link LatestVectorPerEntity}):
+ * the sink is exactly-once, so the lookup sees a vector only when the checkpoint commits it, and that is as fresh as
+ * the scores; of an entity's vectors within one interval a reader of the committed table can use only the last. A
+ * record carries the column names and the 64-character spec hash: measured with the built-in domains (before fraud and
+ * clicks looked up their merchant and item: 3 and 2 columns more now), 450 bytes per record for fraud (21 columns),
+ * 327 for clicks (12), 656 for clinical (26). Written once per event, that was about 45 MB/s into Kafka for fraud at
+ * 100k events/s; the sink compresses with lz4, which shrank 16 KB batches of such records 4 to 5 times (names and hash
+ * repeat in every record; random values did not compress). The topic is compacted, so one vector per entity survives;
+ * the lookup collapses each entity's updates in its record cache before they reach RocksDB and its changelog. Where
+ * that is still too much, build the job with a null features sink (no vectors), or turn the topic off
+ * ({@code features.publish=off}): at {@code demo --rate max} (fraud, parallelism 1) the job, then writing one vector
+ * per event, ran 45.5k and 44.3k events/s without it and 41.9k and 36.9k with it, runs alternated.
  *
  * <p>Tombstones. When an entity's feature state expires (idle for {@code features.state_ttl}; the primary stage's
  * {@link io.kingfisher.features.flink.FeatureFunction#EXPIRED} side output), a record keyed by the entity with a null
@@ -44,7 +43,7 @@ import java.util.Objects;
  * within milliseconds; a tombstone is written after a TTL of silence, so the one race is an event arriving in the
  * same moment the entity's expiry fires, whose vector a late tombstone would delete until the entity's next event.
  */
-public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureVector> {
+public final class FeatureVectors implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     /** {@code features.publish}: whether the scoring job writes {@code <domain>.features}. */
@@ -79,11 +78,6 @@ public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureV
         this.names = List.copyOf(spec.outputNames());
     }
 
-    @Override
-    public FeatureVector map(FeaturedEvent e) {
-        return toVector(e, System.currentTimeMillis());
-    }
-
     /**
      * @param now the wall-clock time to write as {@code updated_at}, epoch ms
      * @throws IllegalArgumentException if the event's vector is not as wide as the spec
@@ -100,14 +94,16 @@ public final class FeatureVectors implements MapFunction<FeaturedEvent, FeatureV
     }
 
     /**
-     * Adds the mapping from {@code featured} to the vectors' sink, and {@code expired} (keys of entities whose
-     * feature state expired) to the tombstones' sink, with stable uids per domain.
+     * Adds the vectors of {@code featured} (each entity's latest once per checkpoint, see {@link LatestVectorPerEntity};
+     * each one at once if the environment does not checkpoint) to the vectors' sink, and {@code expired} (keys of
+     * entities whose feature state expired) to the tombstones' sink, with stable uids per domain.
      */
     public static void publish(DataStream<FeaturedEvent> featured, DataStream<String> expired, String domain,
                                FeatureSpec spec, Sinks sinks) {
-        featured.map(new FeatureVectors(domain, spec))
-                .returns(TypeInformation.of(FeatureVector.class))
-                .name("feature-vectors").uid("feature-vectors-" + domain)
+        boolean collapse = featured.getExecutionEnvironment().getCheckpointConfig().isCheckpointingEnabled();
+        featured.transform("feature-vectors", TypeInformation.of(FeatureVector.class),
+                        new LatestVectorPerEntity(new FeatureVectors(domain, spec), collapse, LatestVectorPerEntity.DEFAULT_MAX_ENTITIES))
+                .uid("feature-vectors-" + domain)
                 .sinkTo(sinks.vectors()).name("features-sink").uid("features-sink-" + domain);
         expired.sinkTo(sinks.tombstones()).name("features-tombstones-sink").uid("features-tombstones-sink-" + domain);
     }

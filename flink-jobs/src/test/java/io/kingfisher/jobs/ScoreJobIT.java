@@ -184,9 +184,10 @@ class ScoreJobIT {
     }
 
     /**
-     * The vectors on the compacted features topic: one per scored event, with the features it was scored with; each
-     * entity's latest vector (by event time, the lookup's rule) is its latest score's. Not compared: the order of an
-     * entity's records across the two topics, which the merchant stage may change (see FeaturePipeline).
+     * The vectors on the compacted features topic: each one the features a scored event was scored with (an entity's
+     * latest per checkpoint, so at most one per scored event), and each entity's latest vector (by event time, the
+     * lookup's rule) is its latest score's. Not compared: the order of an entity's records across the two topics,
+     * which the merchant stage may change (see FeaturePipeline).
      */
     @Test
     @Order(3)
@@ -221,7 +222,9 @@ class ScoreJobIT {
                         scores++;
                     }
                 }
-                if (scores > 0 && scores == vectors && batch.isEmpty() && quietUntil == Long.MAX_VALUE) {
+                boolean caughtUp = scores >= VALID && lastScore.keySet().equals(lastVector.keySet())
+                        && lastScore.entrySet().stream().allMatch(e -> e.getValue().getEventTime() == lastVector.get(e.getKey()).getEventTime());
+                if (caughtUp && batch.isEmpty() && quietUntil == Long.MAX_VALUE) {
                     quietUntil = System.currentTimeMillis() + 2_000;
                 } else if (!batch.isEmpty()) {
                     quietUntil = Long.MAX_VALUE;
@@ -229,11 +232,10 @@ class ScoreJobIT {
             }
         }
         assertTrue(scores >= VALID, "scores read: " + scores);
-        assertEquals(scores, vectors, "one vector per scored event");
+        assertTrue(vectors > 0 && vectors <= scores, "at most one vector per scored event: " + vectors + " vectors, " + scores + " scores");
         assertEquals(lastScore.keySet(), lastVector.keySet());
-        scored.values().forEach(java.util.Collections::sort);
-        published.values().forEach(java.util.Collections::sort);
-        assertEquals(scored, published, "each scored event's features, as scored, were published");
+        published.forEach((entity, vs) -> assertTrue(scored.getOrDefault(entity, List.of()).containsAll(vs),
+                "every vector of " + entity + " is the features an event was scored with: " + vs + " against " + scored.get(entity)));
         for (FeatureVector v : lastVector.values()) {
             Score sc = lastScore.get(v.getEntity());
             assertEquals("fraud", v.getDomain());
