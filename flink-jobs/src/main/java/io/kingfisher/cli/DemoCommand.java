@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--drain-timeout", description = "how long to wait for the last scores after producing stops (default: ${DEFAULT-VALUE})", defaultValue = "60s")
     String drainTimeout;
 
-    @Option(names = "--warmup", description = "run at the target rate this long before measuring latency; warm-up events are counted like all others (default: ${DEFAULT-VALUE})", defaultValue = "10s")
+    @Option(names = "--warmup", description = "run at the target rate this long before measuring latency (and, with --rate max, throughput: the run then waits for the warm-up's backlog to be scored first); warm-up events are counted like all others (default: ${DEFAULT-VALUE})", defaultValue = "10s")
     String warmup;
 
     @Option(names = "--drift", defaultValue = "default",

@@ -83,6 +83,11 @@ public final class DemoRun {
     private final AtomicLong lastVersion = new AtomicLong(-1);
     private final AtomicLong firstScoreAt = new AtomicLong();
     private final AtomicLong lastScoreAt = new AtomicLong();
+    /**
+     * As fast as possible, how far the warm-up may run ahead of the scores: enough to keep every stage busy (a few
+     * seconds of work), little enough that the measured run does not wait long for the backlog.
+     */
+    private static final long WARM_UP_AHEAD = 50_000;
     /** A score this close to the end of the drain wait means scores were still arriving when it ended. */
     private static final long DRAIN_STILL_ARRIVING_MS = 2_000;
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -94,7 +99,9 @@ public final class DemoRun {
      * @param rate             target records per second; 0 or less = as fast as possible
      * @param duration         how long to produce after the warm-up; null = until the feed is exhausted
      * @param warmup           how long to run at the target rate before measuring latency (JIT, caches, RocksDB);
-     *                         records in the warm-up are produced, scored and counted like all others
+     *                         records in the warm-up are produced, scored and counted like all others; as fast as
+     *                         possible ({@code rate} 0 or less), the warm-up runs at most {@value #WARM_UP_AHEAD}
+     *                         events ahead of the scores and the measured run starts once they are all scored
      * @param launchedAtMillis when the user started the command (for time to first score)
      */
     public DemoRun(Domain domain, String bootstrap, String registryUrl, Feed feed, double rate, Duration duration,
@@ -217,8 +224,18 @@ public final class DemoRun {
                     break;
                 }
                 if (!measuring && now >= measureFrom) {
+                    if (rate <= 0) {
+                        // As fast as possible, the warm-up left up to WARM_UP_AHEAD events behind; measured on top of
+                        // them, the run would count only the events sent after it while spending time on those too.
+                        now = awaitCaughtUp(producer);
+                        end = duration == null ? Long.MAX_VALUE : now + duration.toMillis();
+                    }
                     measuring = true;
                     steadyFrom.set(now);
+                }
+                if (rate <= 0 && !measuring && produced.get() - scores.get() > WARM_UP_AHEAD) {
+                    Thread.sleep(1); // a warm-up as fast as possible keeps the pipeline busy, not a backlog growing
+                    continue;
                 }
                 if (rate > 0) {
                     long due = (long) ((now - start) / 1000.0 * rate);
@@ -233,6 +250,25 @@ public final class DemoRun {
             steadyFrom.compareAndSet(Long.MAX_VALUE, start); // a feed that ran out during warm-up: measure all of it
             producer.flush();
         }
+    }
+
+    /**
+     * Waits until every record sent so far is scored or dead-lettered (at most the drain timeout), printing how long
+     * the backlog took.
+     *
+     * @return the time the wait ended
+     */
+    private long awaitCaughtUp(KafkaProducer<byte[], byte[]> producer) throws InterruptedException {
+        producer.flush();
+        long from = System.currentTimeMillis();
+        long deadline = from + drainTimeout.toMillis();
+        while (System.currentTimeMillis() < deadline && (scores.get() < produced.get() || deadLetters.get() < badProduced.get())) {
+            Thread.sleep(20);
+        }
+        long now = System.currentTimeMillis();
+        out.printf("warm-up done: %,d events; their backlog took %.1f s to score; measuring from now%n",
+                produced.get() + badProduced.get(), (now - from) / 1000.0);
+        return now;
     }
 
     /** Sends the feed's next record; false when the feed is exhausted. */
