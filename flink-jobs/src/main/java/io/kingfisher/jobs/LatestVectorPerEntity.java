@@ -108,11 +108,6 @@ public final class LatestVectorPerEntity extends AbstractStreamOperator<FeatureV
         flush();
     }
 
-    /** @return entities whose vector waits for the next barrier */
-    int held() {
-        return latest.size();
-    }
-
     private void flush() {
         if (latest.isEmpty()) {
             return;
