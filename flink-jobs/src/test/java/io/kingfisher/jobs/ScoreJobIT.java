@@ -282,8 +282,9 @@ class ScoreJobIT {
             consumer.subscribe(List.of(FRAUD.scoresTopic()));
             long deadline = System.currentTimeMillis() + 60_000;
             Score seen = null;
-            for (int i = 1; seen == null && System.currentTimeMillis() < deadline; i++) {
-                // the labels and the payments come through different sources: pay again until the labels are in
+            for (int i = 1; (seen == null || seen.getFeatures().get(frauds) < 3) && System.currentTimeMillis() < deadline; i++) {
+                // the labels and the payments come through different sources: pay again until all three frauds are in
+                // (a payment between two of the labels reads the frauds so far)
                 PaymentTransaction tx = PaymentTransaction.newBuilder(first).setTransactionId("tx-it-merchant-" + i)
                         .setEventTime(t0 + 2 * day + i * 1000L).build();
                 producer.send(new ProducerRecord<>(events, tx.getCardId().getBytes(StandardCharsets.UTF_8), txSer.serialize(events, tx)));
