@@ -85,14 +85,12 @@ public final class LatestVectorPerEntity extends AbstractStreamOperator<FeatureV
         if (latest.size() >= maxEntities && !latest.containsKey(entity)) {
             flush();
         }
-        Held before = latest.get(entity);
-        if (before == null) {
-            latest.put(entity, h);
-        } else {
+        Held before = latest.put(entity, h); // one lookup per event; an entity's place in the order stays its first
+        if (before != null) {
             superseded.inc();
             // the lookup's rule (LatestVectors): a late event's vector does not replace a newer event's
-            if (h.event().eventTime >= before.event().eventTime) {
-                latest.put(entity, h);
+            if (h.event().eventTime < before.event().eventTime) {
+                latest.put(entity, before);
             }
         }
     }
