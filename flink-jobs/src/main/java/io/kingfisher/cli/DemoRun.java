@@ -158,10 +158,7 @@ public final class DemoRun {
         long producedEnd = System.currentTimeMillis();
 
         long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
-        while (System.currentTimeMillis() < deadline
-                && (scores.get() < produced.get() || deadLetters.get() < badProduced.get())) {
-            Thread.sleep(50);
-        }
+        waitUntilCaughtUp(deadline);
         // A little longer, so duplicates that would follow the last expected record are seen too.
         Thread.sleep(Math.min(1000, Math.max(0, deadline - System.currentTimeMillis())));
         stop.set(true);
@@ -261,14 +258,18 @@ public final class DemoRun {
     private long awaitCaughtUp(KafkaProducer<byte[], byte[]> producer) throws InterruptedException {
         producer.flush();
         long from = System.currentTimeMillis();
-        long deadline = from + drainTimeout.toMillis();
-        while (System.currentTimeMillis() < deadline && (scores.get() < produced.get() || deadLetters.get() < badProduced.get())) {
-            Thread.sleep(20);
-        }
+        waitUntilCaughtUp(from + drainTimeout.toMillis());
         long now = System.currentTimeMillis();
         out.printf("warm-up done: %,d events; their backlog took %.1f s to score; measuring from now%n",
                 produced.get() + badProduced.get(), (now - from) / 1000.0);
         return now;
+    }
+
+    /** Waits until every valid record sent so far is scored and every malformed one dead-lettered, or the deadline. */
+    private void waitUntilCaughtUp(long deadline) throws InterruptedException {
+        while (System.currentTimeMillis() < deadline && (scores.get() < produced.get() || deadLetters.get() < badProduced.get())) {
+            Thread.sleep(20);
+        }
     }
 
     /** Sends the feed's next record; false when the feed is exhausted. */
