@@ -123,6 +123,7 @@ public final class WarmStart {
         AvroInputBinding binding = domain.inputBinding();
         OfflineFeatures features = new OfflineFeatures(domain.features());
         float[][] x = new float[history.size()][];
+        long[] times = new long[x.length];
         long firstTime = Long.MAX_VALUE;
         long lastTime = Long.MIN_VALUE;
         int next = 0;
@@ -132,6 +133,7 @@ public final class WarmStart {
             }
             InputEvent in = binding.extract(history.get(i), 0L);
             x[i] = features.next(in);
+            times[i] = in.eventTime;
             firstTime = Math.min(firstTime, in.eventTime);
             lastTime = Math.max(lastTime, in.eventTime);
         }
@@ -149,8 +151,13 @@ public final class WarmStart {
         }
         config.putAll(provenance);
         if (trained.validationRows().length > 0) {
-            // The held-out rows become the golden set the online gate checks every candidate against.
-            GoldenSet golden = GoldenSet.of(x, labels, trained.validationRows());
+            // The held-out rows become the golden set the online gate checks every candidate against, and the reference
+            // of the learner's PSI, which needs to know how long the history had run at each row (its warm-up).
+            long[] ages = new long[x.length];
+            for (int i = 0; i < x.length; i++) {
+                ages[i] = times[i] - firstTime;
+            }
+            GoldenSet golden = GoldenSet.of(x, labels, ages, trained.validationRows());
             String name = goldenSetName(version);
             store.putAttachment(domain.name(), name, golden.encode());
             config.put(GOLDEN_SET, name);

@@ -12,15 +12,21 @@ import java.util.Arrays;
  * split. The gate scores the champion and each candidate on it, so a candidate that learned from corrupted labels
  * (flipped, shifted, poisoned) is caught even when it looks good on its own label stream.
  *
- * <p>Encoded as a small binary file ({@link #encode()}, {@link #decode(byte[])}): magic, rows, columns, the rows
- * row-major as floats, then the labels.
+ * <p>Each row may carry its history age: how long the history had been running (event time since its first event)
+ * when the row's features were computed. A feature whose state starts empty (a 7-day count) is low in the history's
+ * first days; comparing live features with the golden rows (PSI) uses, for each column, only rows old enough.
  *
- * @param x rows, all of one width
- * @param y labels, 0 or 1, one per row
+ * <p>Encoded as a small binary file ({@link #encode()}, {@link #decode(byte[])}): magic, format, rows, columns, the
+ * rows row-major as floats, the labels, then (format 2) the ages as longs. Format 1, without ages, stays readable.
+ *
+ * @param x    rows, all of one width
+ * @param y    labels, 0 or 1, one per row
+ * @param ages each row's history age in ms, or null when unknown
  */
-public record GoldenSet(float[][] x, float[] y) {
+public record GoldenSet(float[][] x, float[] y, long[] ages) {
     private static final int MAGIC = 0x4B46_4753; // "KFGS"
-    private static final int FORMAT = 1;
+    private static final int WITHOUT_AGES = 1;
+    private static final int FORMAT = 2;
     /** Most rows kept: the gate scores all of them for each candidate. */
     public static final int MAX_ROWS = 20_000;
 
@@ -37,19 +43,39 @@ public record GoldenSet(float[][] x, float[] y) {
                 throw new IllegalArgumentException("golden label " + i + " must be 0 or 1, was " + y[i]);
             }
         }
+        if (ages != null && ages.length != x.length) {
+            throw new IllegalArgumentException("a golden set needs as many ages as rows, had " + ages.length + " for " + x.length);
+        }
     }
 
-    /** @return the given rows of {@code x} and {@code y}, at most {@link #MAX_ROWS} of them (evenly spaced) */
+    /** Rows without ages. */
+    public GoldenSet(float[][] x, float[] y) {
+        this(x, y, null);
+    }
+
+    /** @return the given rows of {@code x} and {@code y}, at most {@link #MAX_ROWS} of them (evenly spaced), no ages */
     public static GoldenSet of(float[][] x, float[] y, int[] rows) {
+        return of(x, y, null, rows);
+    }
+
+    /**
+     * @param ages each row's history age in ms (see the class comment), or null
+     * @return the given rows of {@code x}, {@code y} and {@code ages}, at most {@link #MAX_ROWS} of them (evenly spaced)
+     */
+    public static GoldenSet of(float[][] x, float[] y, long[] ages, int[] rows) {
         int n = Math.min(rows.length, MAX_ROWS);
         float[][] gx = new float[n][];
         float[] gy = new float[n];
+        long[] ga = ages == null ? null : new long[n];
         for (int i = 0; i < n; i++) {
             int r = rows[(int) ((long) i * rows.length / n)];
             gx[i] = x[r].clone();
             gy[i] = y[r];
+            if (ga != null) {
+                ga[i] = ages[r];
+            }
         }
-        return new GoldenSet(gx, gy);
+        return new GoldenSet(gx, gy, ga);
     }
 
     public int width() {
@@ -79,6 +105,12 @@ public record GoldenSet(float[][] x, float[] y) {
             for (float v : y) {
                 out.writeFloat(v);
             }
+            out.writeBoolean(ages != null);
+            if (ages != null) {
+                for (long a : ages) {
+                    out.writeLong(a);
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -92,8 +124,9 @@ public record GoldenSet(float[][] x, float[] y) {
                 throw new IllegalArgumentException("not a golden set (bad magic)");
             }
             int format = in.readInt();
-            if (format != FORMAT) {
-                throw new IllegalArgumentException("golden set format " + format + " is not supported (expected " + FORMAT + ")");
+            if (format != FORMAT && format != WITHOUT_AGES) {
+                throw new IllegalArgumentException("golden set format " + format + " is not supported (expected "
+                        + WITHOUT_AGES + " or " + FORMAT + ")");
             }
             int rows = in.readInt();
             int width = in.readInt();
@@ -111,7 +144,14 @@ public record GoldenSet(float[][] x, float[] y) {
             for (int i = 0; i < rows; i++) {
                 y[i] = in.readFloat();
             }
-            return new GoldenSet(x, y);
+            long[] ages = null;
+            if (format == FORMAT && in.readBoolean()) {
+                ages = new long[rows];
+                for (int i = 0; i < rows; i++) {
+                    ages[i] = in.readLong();
+                }
+            }
+            return new GoldenSet(x, y, ages);
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated golden set: " + e.getMessage(), e);
         }
@@ -119,12 +159,12 @@ public record GoldenSet(float[][] x, float[] y) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GoldenSet g && Arrays.deepEquals(x, g.x) && Arrays.equals(y, g.y);
+        return o instanceof GoldenSet g && Arrays.deepEquals(x, g.x) && Arrays.equals(y, g.y) && Arrays.equals(ages, g.ages);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.deepHashCode(x) + Arrays.hashCode(y);
+        return 31 * (31 * Arrays.deepHashCode(x) + Arrays.hashCode(y)) + Arrays.hashCode(ages);
     }
 
     @Override

@@ -12,7 +12,10 @@ import java.util.HashMap;
 public final class DistinctWindow implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final long[] ring;
+    /** The window's keys, a ring that starts small and doubles as the window fills, up to {@link #size()} rows. */
+    private long[] ring;
+    /** The most rows; 0 in a window checkpointed before its ring could grow, whose ring is its size. */
+    private final int size;
     private int head;
     private int rows;
     private final HashMap<Long, Integer> counts = new HashMap<>();
@@ -22,13 +25,21 @@ public final class DistinctWindow implements Serializable {
         if (size < 1) {
             throw new IllegalArgumentException("size must be at least 1, was " + size);
         }
-        this.ring = new long[size];
+        this.size = size;
+        this.ring = new long[Math.min(size, Psi.FIRST_RING_ROWS)];
     }
 
     /** Adds a row's key, dropping the oldest row's once the window is full. */
     public void add(long key) {
+        if (rows == ring.length && rows < size()) {
+            long[] grown = new long[(int) Math.min(size(), 2L * rows)];
+            System.arraycopy(ring, head, grown, 0, rows - head); // oldest first: a full ring's head is its oldest row
+            System.arraycopy(ring, 0, grown, rows - head, head);
+            ring = grown;
+            head = rows;
+        }
         if (rows == ring.length) {
-            long oldest = ring[head];
+            long oldest = ring[head]; // the oldest row: a full ring's head
             counts.computeIfPresent(oldest, (k, n) -> n == 1 ? null : n - 1);
         } else {
             rows++;
@@ -36,6 +47,37 @@ public final class DistinctWindow implements Serializable {
         ring[head] = key;
         head = (head + 1) % ring.length;
         counts.merge(key, 1, Integer::sum);
+    }
+
+    /**
+     * Whether dropping the oldest row would leave at least {@code entities} distinct keys: true while there are more
+     * than that, or while the oldest row's key has a later row in the window.
+     */
+    public boolean canEvictOldestKeeping(int entities) {
+        if (rows == 0) {
+            return false;
+        }
+        return counts.size() > entities || counts.get(ring[oldestIndex()]) > 1;
+    }
+
+    /** Drops the oldest row, so that a caller can keep a window shorter than its size. */
+    public void evictOldest() {
+        if (rows == 0) {
+            throw new IllegalStateException("the window is empty");
+        }
+        long oldest = ring[oldestIndex()];
+        counts.computeIfPresent(oldest, (k, n) -> n == 1 ? null : n - 1);
+        rows--;
+    }
+
+    private int oldestIndex() {
+        int i = head - rows;
+        return i < 0 ? i + ring.length : i;
+    }
+
+    /** @return the most rows the window holds */
+    public int size() {
+        return size == 0 ? ring.length : size;
     }
 
     /** @return rows in the window */

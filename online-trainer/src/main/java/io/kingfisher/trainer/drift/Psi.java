@@ -16,7 +16,8 @@ import java.util.Arrays;
  * own counts in these bins (not assumed to be 1/bins), so ties cannot bias the index.
  *
  * <p>{@link #observe(float[])} puts a row into the current window: {@link Window#SLIDING} keeps
- * the last {@code windowSize} rows (each row's bins are remembered so the oldest can be taken out);
+ * the last {@code windowSize} rows (each row's bins are remembered so the oldest can be taken out, and
+ * {@link #evictOldest()} lets a caller keep a shorter window than that);
  * {@link Window#TUMBLING} fills a window of {@code windowSize} rows, then starts a fresh one, and
  * {@link #psi()} reads the last complete window (the partial one before the first completes).
  *
@@ -34,6 +35,12 @@ public final class Psi implements Serializable {
 
     /** Default number of quantile bins. */
     public static final int DEFAULT_BINS = 10;
+
+    /** Fewest reference rows that must stand for a feature for it to be compared (all rows, if there are fewer). */
+    public static final int MIN_REFERENCE_ROWS = 100;
+
+    /** Rows of a sliding window's first ring: a window that is rarely full keeps a small one (and checkpoint). */
+    static final int FIRST_RING_ROWS = 1024;
 
     /** Default floor of a bin's proportion. */
     public static final double DEFAULT_EPSILON = 1e-4;
@@ -71,11 +78,20 @@ public final class Psi implements Serializable {
     /** Per feature, the reference proportion of each bin (value bins, then the NaN bin). */
     private final double[][] expected;
 
+    /**
+     * Per feature, whether too few reference rows stood for it to compare it; null in a PSI checkpointed before
+     * reference rows could be picked per feature (all compared).
+     */
+    private final boolean[] uncompared;
+
     /** Counts of the current window, per feature and bin. */
     private final int[][] counts;
     private int inWindow;
-    /** SLIDING: bin of each feature of each row in the window, row-major ring; null for TUMBLING. */
-    private final byte[] ring;
+    /**
+     * SLIDING: bin of each feature of each row in the window, a row-major ring of {@link #ringRows()} rows that starts
+     * at {@value #FIRST_RING_ROWS} and doubles as the window fills, up to {@code windowSize}; null for TUMBLING.
+     */
+    private byte[] ring;
     private int ringHead;
     /** TUMBLING: counts of the last complete window, or null before one completes. */
     private int[][] completed;
@@ -99,6 +115,31 @@ public final class Psi implements Serializable {
      * @param epsilon    floor of a bin's proportion, in (0, 0.1]
      */
     public Psi(float[][] reference, int bins, Window mode, int windowSize, double epsilon) {
+        this(reference, (row, column) -> true, bins, mode, windowSize, epsilon);
+    }
+
+    /**
+     * Which reference rows stand for a feature's distribution: a row whose feature was computed from state that had
+     * not yet warmed up (a 7-day count in a history's first days) does not.
+     */
+    @FunctionalInterface
+    public interface ReferenceRows {
+        /** @return whether reference row {@code row} stands for feature {@code feature} */
+        boolean use(int row, int feature);
+    }
+
+    /**
+     * A PSI whose reference for each feature is the rows {@code use} picks for it. A feature with fewer than
+     * {@value #MIN_REFERENCE_ROWS} such rows is not compared: its PSI is NaN, and {@link #maxFeature} passes it by.
+     *
+     * @param reference  reference rows x features, at least one row, all of the same positive length
+     * @param use        which rows stand for each feature (read only here)
+     * @param bins       quantile bins per feature before duplicate edges are merged, 2 to 100
+     * @param mode       sliding or tumbling window
+     * @param windowSize rows in the compared window, at least 1
+     * @param epsilon    floor of a bin's proportion, in (0, 0.1]
+     */
+    public Psi(float[][] reference, ReferenceRows use, int bins, Window mode, int windowSize, double epsilon) {
         if (reference == null || reference.length == 0) {
             throw new IllegalArgumentException("reference must have at least one row");
         }
@@ -131,27 +172,35 @@ public final class Psi implements Serializable {
         this.edges = new float[f][];
         this.expected = new double[f][];
         this.counts = new int[f][];
+        this.uncompared = new boolean[f];
         float[] column = new float[reference.length];
+        boolean[] used = new boolean[reference.length];
         for (int j = 0; j < f; j++) {
             int present = 0;
-            for (float[] row : reference) {
-                if (!Float.isNaN(row[j])) {
-                    column[present++] = row[j];
+            int rows = 0;
+            for (int i = 0; i < reference.length; i++) {
+                used[i] = use.use(i, j);
+                rows += used[i] ? 1 : 0;
+                if (used[i] && !Float.isNaN(reference[i][j])) {
+                    column[present++] = reference[i][j];
                 }
             }
+            uncompared[j] = rows < Math.min(MIN_REFERENCE_ROWS, reference.length);
             edges[j] = quantileEdges(column, present, bins);
             int nBins = edges[j].length + 2;
             int[] ref = new int[nBins];
-            for (float[] row : reference) {
-                ref[bin(j, row[j])]++;
+            for (int i = 0; i < reference.length; i++) {
+                if (used[i]) {
+                    ref[bin(j, reference[i][j])]++;
+                }
             }
             expected[j] = new double[nBins];
             for (int b = 0; b < nBins; b++) {
-                expected[j][b] = (double) ref[b] / reference.length;
+                expected[j][b] = rows == 0 ? 0 : (double) ref[b] / rows;
             }
             counts[j] = new int[nBins];
         }
-        this.ring = mode == Window.SLIDING ? new byte[Math.multiplyExact(windowSize, f)] : null;
+        this.ring = mode == Window.SLIDING ? new byte[Math.multiplyExact(Math.min(windowSize, FIRST_RING_ROWS), f)] : null;
     }
 
     /** Distinct values at the k/bins quantiles (k = 1..bins-1) of the first n values of column. */
@@ -228,6 +277,9 @@ public final class Psi implements Serializable {
             inWindow++;
             return;
         }
+        if (inWindow == ringRows() && inWindow < windowSize) {
+            growRing();
+        }
         int base = ringHead * features;
         boolean full = inWindow == windowSize;
         for (int j = 0; j < features; j++) {
@@ -241,7 +293,44 @@ public final class Psi implements Serializable {
         if (!full) {
             inWindow++;
         }
-        ringHead = ringHead + 1 == windowSize ? 0 : ringHead + 1;
+        ringHead = ringHead + 1 == ringRows() ? 0 : ringHead + 1;
+    }
+
+    private int ringRows() {
+        return ring.length / features;
+    }
+
+    /** Doubles a full ring (up to windowSize rows), its rows oldest first. */
+    private void growRing() {
+        int rows = ringRows();
+        byte[] grown = new byte[Math.multiplyExact((int) Math.min(windowSize, 2L * rows), features)];
+        int oldest = ringHead; // a full ring's head
+        int firstPart = (rows - oldest) * features;
+        System.arraycopy(ring, oldest * features, grown, 0, firstPart);
+        System.arraycopy(ring, 0, grown, firstPart, oldest * features);
+        ring = grown;
+        ringHead = rows;
+    }
+
+    /**
+     * Takes the oldest row out of a sliding window, so that a caller can keep a window shorter than
+     * {@link #capacity()} (for example, the shortest recent one that spans enough entities).
+     *
+     * @throws IllegalStateException for a tumbling window, or an empty one
+     */
+    public void evictOldest() {
+        if (mode != Window.SLIDING) {
+            throw new IllegalStateException("only a sliding window can evict its oldest row");
+        }
+        if (inWindow == 0) {
+            throw new IllegalStateException("the window is empty");
+        }
+        int oldest = ringHead - inWindow;
+        int base = (oldest < 0 ? oldest + ringRows() : oldest) * features;
+        for (int j = 0; j < features; j++) {
+            counts[j][ring[base + j]]--;
+        }
+        inWindow--;
     }
 
     /** Tumbling: the current window once full, else the last complete one, else the partial one. */
@@ -278,7 +367,7 @@ public final class Psi implements Serializable {
         int[][] c = comparedCounts();
         int n = comparedRows();
         for (int j = 0; j < features; j++) {
-            if (n == 0) {
+            if (n == 0 || !compares(j)) {
                 out[j] = Double.NaN;
                 continue;
             }
@@ -293,13 +382,23 @@ public final class Psi implements Serializable {
         }
     }
 
-    /** @return the largest per-feature PSI, NaN before any row */
+    /** @return the largest per-feature PSI, NaN before any row or when no feature is compared */
     public double max() {
         if (comparedRows() == 0) {
             return Double.NaN;
         }
         double[] p = psi();
-        return p[argMax(p)];
+        int best = argMax(p);
+        return best < 0 ? Double.NaN : p[best];
+    }
+
+    /**
+     * @param feature a feature index
+     * @return whether enough reference rows stood for it to compare it (see the constructor with {@link ReferenceRows})
+     */
+    public boolean compares(int feature) {
+        checkFeature(feature);
+        return uncompared == null || !uncompared[feature];
     }
 
     /** @return the index of the feature with the largest PSI (lowest index on ties), -1 before any row */
@@ -323,7 +422,7 @@ public final class Psi implements Serializable {
     private static int argMax(double[] p, java.util.function.IntPredicate compared) {
         int best = -1;
         for (int j = 0; j < p.length; j++) {
-            if (compared.test(j) && (best < 0 || p[j] > p[best])) {
+            if (compared.test(j) && !Double.isNaN(p[j]) && (best < 0 || p[j] > p[best])) {
                 best = j;
             }
         }
@@ -360,6 +459,11 @@ public final class Psi implements Serializable {
     /** @return rows behind {@link #psi()} now */
     public int windowRows() {
         return comparedRows();
+    }
+
+    /** @return the most rows a window holds: {@code windowSize} */
+    public int capacity() {
+        return windowSize;
     }
 
     /** @return rows observed since construction */

@@ -174,7 +174,7 @@ public final class OnlineLearner {
             st.memberWindows[i] = new PrequentialWindow(s.window());
         }
         st.lossDrift = new Adwin(s.driftConfidence(), 5);
-        st.featureDrift = golden == null ? null : new Psi(golden.x(), s.psiWindow());
+        st.featureDrift = golden == null ? null : featureDrift(golden, s);
         st.rollback = new RollbackMonitor(new RollbackMonitor.Config(s.rollbackMinExamples(),
                 Math.max(s.rollbackMinExamples(), s.window()), 100, s.rollbackLossMargin(), 0.05,
                 Math.max(s.rollbackMinExamples(), 20L * s.window())));
@@ -191,6 +191,15 @@ public final class OnlineLearner {
     }
 
     /** The learning rates tuning explores, unless the configured starting rates lie outside. */
+    /** The PSI window grows to at most this many times {@link LearnerSettings#psiWindow()} rows to span enough entities. */
+    static final int PSI_SPAN = 20;
+
+    /**
+     * Marks the key of a row whose example names no entity: above any int hash code widened to a long (those have their
+     * top 33 bits all equal), so it never meets a named entity's.
+     */
+    private static final long UNNAMED_ENTITY = 1L << 62;
+
     static final double TUNED_RATE_MIN = 1e-5;
     static final double TUNED_RATE_MAX = 0.1;
 
@@ -292,13 +301,7 @@ public final class OnlineLearner {
             }
             batchLoss += logLoss(e.servedScore(), label);
             if (state.featureDrift != null) {
-                state.featureDrift.observe(e.features());
-                if (e.entity() != null) {
-                    if (state.psiEntities == null) {
-                        state.psiEntities = new DistinctWindow(settings.psiWindow());
-                    }
-                    state.psiEntities.add(e.entity().hashCode());
-                }
+                observeForPsi(e, state.examples + r);
             }
             track(e);
         }
@@ -335,6 +338,44 @@ public final class OnlineLearner {
         if (state.rollback.shouldRollBack() && parent != null) {
             out.add(rollBack(state.rollback.decision().reason(), state.rollback.metrics()));
         }
+    }
+
+    /**
+     * Puts an example into the PSI window, then keeps the shortest recent window of at least
+     * {@link LearnerSettings#psiWindow()} rows whose rows come from at least {@link LearnerSettings#psiMinEntities()}
+     * entities, up to {@value #PSI_SPAN} times that many rows. A small population (a ward of 38 beds) needs more rows
+     * than a large one to be a sample of it; an example that names no entity counts as an entity of its own.
+     *
+     * @param row a number no other row of the window has (the example's position in the stream)
+     */
+    private void observeForPsi(Example e, long row) {
+        Psi psi = state.featureDrift;
+        if (state.psiEntities == null || state.psiEntities.size() != psi.capacity()) {
+            // A learner restored from a release that kept only one window's entities: start both windows afresh.
+            state.psiEntities = new DistinctWindow(psi.capacity());
+            psi.clear();
+        }
+        DistinctWindow entities = state.psiEntities;
+        psi.observe(e.features());
+        entities.add(e.entity() == null ? UNNAMED_ENTITY | row : e.entity().hashCode());
+        while (psi.windowRows() > settings.psiWindow() && entities.canEvictOldestKeeping(settings.psiMinEntities())) {
+            psi.evictOldest();
+            entities.evictOldest();
+        }
+    }
+
+    /**
+     * PSI against the golden rows, each column against the rows the history had run long enough to warm it up
+     * ({@link LearnerSettings#psiWarmUp()}, the live side's rule): a 7-day count is low in a history's first week, and
+     * compared with those rows a live stream past its own warm-up looks shifted when nothing changed.
+     */
+    private static Psi featureDrift(GoldenSet golden, LearnerSettings s) {
+        long[] ages = golden.ages();
+        List<Long> warmUp = s.psiWarmUp();
+        Psi.ReferenceRows use = ages == null ? (row, column) -> true
+                : (row, column) -> column >= warmUp.size() || ages[row] >= warmUp.get(column);
+        return new Psi(golden.x(), use, Psi.DEFAULT_BINS, Psi.Window.SLIDING, Math.multiplyExact(PSI_SPAN, s.psiWindow()),
+                Psi.DEFAULT_EPSILON);
     }
 
     private void track(Example e) {

@@ -3,7 +3,9 @@ package io.kingfisher.trainer.drift;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DistinctWindowTest {
 
@@ -26,5 +28,51 @@ class DistinctWindowTest {
         assertEquals(2, w.distinct());
         assertEquals(4, w.rows());
         assertThrows(IllegalArgumentException.class, () -> new DistinctWindow(0));
+    }
+
+    @Test
+    void aLargeWindowGrowsItsRingAndStillHoldsTheLastRows() {
+        DistinctWindow w = new DistinctWindow(3_000);
+        for (int i = 0; i < 5_000; i++) { // the ring doubles past 1,024 rows to 3,000, then wraps
+            w.add(i / 10);
+        }
+        assertEquals(3_000, w.size());
+        assertEquals(3_000, w.rows());
+        assertEquals(300, w.distinct(), "keys 200 to 499");
+        for (int i = 0; i < 2_995; i++) {
+            w.evictOldest();
+        }
+        assertEquals(1, w.distinct(), "the last five rows, all of key 499");
+    }
+
+    @Test
+    void evictingTheOldestKeepsAShorterWindow() {
+        DistinctWindow w = new DistinctWindow(5);
+        for (long k : new long[] {7, 1, 1, 2, 3, 3}) { // the 7 falls out: rows 1, 1, 2, 3, 3
+            w.add(k);
+        }
+        assertEquals(3, w.distinct());
+        assertTrue(w.canEvictOldestKeeping(3), "the oldest 1 has a later row");
+        w.evictOldest(); // rows 1, 2, 3, 3
+        assertEquals(4, w.rows());
+        assertFalse(w.canEvictOldestKeeping(3), "the last 1 would go");
+        assertTrue(w.canEvictOldestKeeping(2));
+        w.evictOldest(); // rows 2, 3, 3
+        assertEquals(2, w.distinct());
+        w.add(4);
+        w.add(5);
+        w.add(6); // rows 3, 3, 4, 5, 6: full again, and the oldest rows leave as before
+        assertEquals(5, w.rows());
+        assertEquals(4, w.distinct());
+        w.add(6); // drops a 3
+        assertEquals(4, w.distinct());
+        w.add(6); // drops the last 3
+        assertEquals(3, w.distinct());
+        while (w.rows() > 0) {
+            w.evictOldest();
+        }
+        assertEquals(0, w.distinct());
+        assertFalse(w.canEvictOldestKeeping(0));
+        assertThrows(IllegalStateException.class, w::evictOldest);
     }
 }

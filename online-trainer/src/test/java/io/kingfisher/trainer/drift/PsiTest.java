@@ -2,6 +2,7 @@ package io.kingfisher.trainer.drift;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -162,6 +163,86 @@ class PsiTest {
         assertEquals(10, psi.windowRows());
         assertArrayEquals(fresh.psi(), psi.psi(), 0.0);
         assertEquals(0.0, psi.psi()[0], 1e-15, "one row in each decile");
+    }
+
+    @Test
+    void evictingTheOldestRowsKeepsAShorterWindow() {
+        Psi psi = new Psi(oneToHundred(), 30);
+        Psi fresh = new Psi(oneToHundred(), 30);
+        for (int i = 0; i < 40; i++) { // wraps the ring
+            psi.observe(new float[] {1000f});
+        }
+        for (int i = 0; i < 10; i++) {
+            float[] row = {i * 10 + 5f};
+            psi.observe(row);
+            fresh.observe(row);
+        }
+        while (psi.windowRows() > 10) {
+            psi.evictOldest();
+        }
+        assertEquals(30, psi.capacity());
+        assertArrayEquals(fresh.psi(), psi.psi(), 0.0);
+        for (int i = 0; i < 45; i++) { // fills it past its capacity after the evictions
+            float[] row = {i % 10 * 10 + 5f};
+            psi.observe(row);
+        }
+        assertEquals(30, psi.windowRows());
+        assertEquals(0.0, psi.psi()[0], 1e-15, "three rows in each decile");
+        while (psi.windowRows() > 0) {
+            psi.evictOldest();
+        }
+        assertTrue(Double.isNaN(psi.max()));
+        assertThrows(IllegalStateException.class, psi::evictOldest);
+        assertThrows(IllegalStateException.class, () -> new Psi(oneToHundred(), 10, Psi.Window.TUMBLING, 10, 1e-4).evictOldest());
+    }
+
+    @Test
+    void aLargeWindowGrowsItsRingAndStillHoldsTheLastRows() {
+        SplittableRandom r = new SplittableRandom(3);
+        float[][] rows = gaussian(r, 8_500, 0.0, 1.0);
+        Psi psi = new Psi(gaussian(new SplittableRandom(4), 2_000, 0.0, 0.0), 5_000);
+        for (int i = 0; i < 7_000; i++) { // the ring doubles past 1,024 rows to 5,000, then wraps
+            psi.observe(rows[i]);
+        }
+        assertEquals(5_000, psi.windowRows());
+        while (psi.windowRows() > 3_000) {
+            psi.evictOldest();
+        }
+        for (int i = 7_000; i < 8_500; i++) {
+            psi.observe(rows[i]);
+        }
+        Psi fresh = new Psi(gaussian(new SplittableRandom(4), 2_000, 0.0, 0.0), 5_000);
+        for (int i = 4_000; i < 8_500; i++) {
+            fresh.observe(rows[i]);
+        }
+        assertEquals(4_500, psi.windowRows());
+        assertArrayEquals(fresh.psi(), psi.psi(), 0.0);
+    }
+
+    @Test
+    void eachFeatureIsComparedWithTheReferenceRowsThatStandForIt() {
+        // Feature 0 of the first 500 reference rows was computed before its state warmed up (all zero); only the
+        // later rows stand for it. Feature 1 has too few rows that stand for it to be compared at all.
+        SplittableRandom r = new SplittableRandom(5);
+        float[][] ref = gaussian(r, 1_000, 0.0, 0.0);
+        for (int i = 0; i < 500; i++) {
+            ref[i][0] = 0f;
+        }
+        Psi.ReferenceRows use = (row, feature) -> feature == 0 ? row >= 500 : row >= 950;
+        Psi warm = new Psi(ref, use, Psi.DEFAULT_BINS, Psi.Window.SLIDING, 1_000, Psi.DEFAULT_EPSILON);
+        Psi all = new Psi(ref, 1_000);
+        for (float[] row : gaussian(new SplittableRandom(6), 1_000, 0.0, 5.0)) {
+            warm.observe(row);
+            all.observe(row);
+        }
+        assertTrue(all.psi()[0] > Psi.MODERATE, "against every row the warm-up looks like a shift: " + all.psi()[0]);
+        assertEquals(Psi.Level.STABLE, Psi.level(warm.psi()[0]), "against the warm rows it is stable: " + warm.psi()[0]);
+        assertTrue(warm.compares(0));
+        assertFalse(warm.compares(1), "50 rows are too few");
+        assertTrue(Double.isNaN(warm.psi()[1]));
+        assertEquals(0, warm.maxFeature(), "the shifted but uncompared feature is passed by");
+        assertEquals(warm.psi()[0], warm.max(), 0.0);
+        assertTrue(all.compares(1));
     }
 
     @Test

@@ -291,6 +291,37 @@ class OnlineLearnerTest {
     }
 
     @Test
+    void psiComparesEachColumnWithTheGoldenRowsPastItsWarmUp() {
+        // Half the golden rows come from the history's first moments, when feature 5 (a count whose state started
+        // empty) still took a narrow band of values; their age is under the column's 1 s warm-up. The live stream,
+        // 3 s of event time, is past its own warm-up and has the column's settled values.
+        float[][] gx = new float[golden.x().length][];
+        long[] ages = new long[gx.length];
+        SplittableRandom r = new SplittableRandom(12L);
+        for (int i = 0; i < gx.length; i++) {
+            gx[i] = golden.x()[i].clone();
+            if (i % 2 == 0) {
+                gx[i][5] = 1.5f + (float) r.nextDouble();
+            }
+            ages[i] = i % 2 == 0 ? 0L : 5_000L;
+        }
+        LearnerSettings s = settings().withPsiWarmUp(List.of(0L, 0L, 0L, 0L, 0L, 1_000L));
+        OnlineLearner aged = new OnlineLearner(s, warm, 1, new GoldenSet(gx, golden.y(), ages), 5e-3);
+        OnlineLearner unaged = new OnlineLearner(s, warm, 1, new GoldenSet(gx, golden.y()), 5e-3);
+        List<String> agedReports = new ArrayList<>();
+        List<String> unagedReports = new ArrayList<>();
+        Stream stream = new Stream(9L);
+        for (int i = 0; i < 3_000; i++) {
+            float[] x = stream.features();
+            Example e = new Example(x, stream.label(x, false), score(warm, x), 1, i, i + 1, "label", 0, i);
+            aged.learn(e, i + 1).stream().filter(d -> d instanceof LearningDecision.Drift).forEach(d -> agedReports.add(d.reason()));
+            unaged.learn(e, i + 1).stream().filter(d -> d instanceof LearningDecision.Drift).forEach(d -> unagedReports.add(d.reason()));
+        }
+        assertTrue(unagedReports.stream().anyMatch(d -> d.contains("feature 5")), "against every golden row: " + unagedReports);
+        assertEquals(List.of(), agedReports.stream().filter(d -> d.startsWith("PSI")).toList());
+    }
+
+    @Test
     void psiComparesOnlyWindowsOfEnoughEntities() {
         // The same shifted column as above, once from 30 entities and once from a new entity per example: with
         // psi_min_entities 100, only the second is a sample of a population that PSI may compare.
@@ -315,6 +346,27 @@ class OnlineLearnerTest {
         assertFalse(psi.isEmpty(), "reported once the window holds enough entities: " + many);
         assertTrue(psi.get(0).contains("feature 5") && psi.get(0).contains("over 1,000 rows of 1,000 entities"), psi.get(0));
         assertThrows(IllegalArgumentException.class, () -> withPsiMinEntities(settings(), -1));
+    }
+
+    @Test
+    void psiWindowOfASlowlyTurningWardGrowsUntilItSpansEnoughEntities() {
+        // Each patient has 50 consecutive rows, so a window of psi_window (1,000) rows holds 20 or 21 of them; with
+        // psi_min_entities 100 the window grows to about 5,000 rows of exactly 100 patients, and reports the shift.
+        List<String> reported = new ArrayList<>();
+        OnlineLearner ward = new OnlineLearner(withPsiMinEntities(settings(), 100), warm, 1, golden, 5e-3);
+        Stream s = new Stream(9L);
+        for (int i = 0; i < 7_000; i++) {
+            float[] x = s.features();
+            x[5] = 1.5f + (float) s.r.nextDouble();
+            ward.learn(new Example(x, s.label(x, false), score(warm, x), 1, i, i + 1, "label", 0, i, "pt-" + i / 50), i + 1)
+                    .stream().filter(d -> d instanceof LearningDecision.Drift).forEach(d -> reported.add(d.reason()));
+        }
+        List<String> psi = reported.stream().filter(r -> r.startsWith("PSI")).toList();
+        assertFalse(psi.isEmpty(), "reported once the window spans 100 patients: " + reported);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("over ([0-9,]+) rows of 100 entities").matcher(psi.get(0));
+        assertTrue(m.find(), psi.get(0));
+        int rows = Integer.parseInt(m.group(1).replace(",", ""));
+        assertTrue(rows > 4_900 && rows <= 5_000, "the shortest window of 100 patients: " + psi.get(0));
     }
 
     private static LearnerSettings withPsiMinEntities(LearnerSettings d, int entities) {
