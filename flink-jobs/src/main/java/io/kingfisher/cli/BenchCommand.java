@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 /** {@code kingfisher bench …}: benchmarks that print a table (and optionally JSON). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table.",
         subcommands = {BenchCommand.Features.class, BenchCommand.Scoring.class, BenchCommand.Compression.class,
-                BenchCommand.Learning.class})
+                BenchCommand.Learning.class, BenchCommand.Drift.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -154,6 +154,41 @@ final class BenchCommand implements Runnable {
             }
             Map<String, Map<String, Double>> results = io.kingfisher.bench.LearningBench.run(history, examples);
             report(io.kingfisher.bench.LearningBench.table(results), results, json);
+            return 0;
+        }
+    }
+
+    /** When PSI reports drift in simulated streams with and without the drift demos' drift. */
+    @Command(name = "drift", mixinStandardHelpOptions = true,
+            description = "When PSI first reports drift, and the largest PSI, in simulated streams of the drift demos, with their "
+                    + "drift and without any, against the warm start's golden set.")
+    static final class Drift implements Callable<Integer> {
+        @Option(names = "--domain", split = ",", description = "domains (default: all built-in)")
+        List<String> domains;
+
+        @Option(names = "--seeds", description = "streams per domain and drift (default: ${DEFAULT-VALUE})", defaultValue = "3")
+        int seeds;
+
+        @Option(names = "--history", description = "simulated events of the warm start (default: ${DEFAULT-VALUE})", defaultValue = "40000")
+        int history;
+
+        @Option(names = "--json", description = "also write the results as JSON")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (seeds < 1 || history < 1000) {
+                throw new IllegalArgumentException("--seeds must be >= 1 and --history >= 1000");
+            }
+            List<String> names = domains == null ? io.kingfisher.domain.BuiltInDomains.NAMES : domains;
+            for (String d : names) {
+                if (!io.kingfisher.domain.BuiltInDomains.NAMES.contains(d)) {
+                    throw new IllegalArgumentException("--domain: no built-in domain '" + d + "' (have "
+                            + io.kingfisher.domain.BuiltInDomains.NAMES + ")");
+                }
+            }
+            Map<String, Map<String, Double>> results = io.kingfisher.bench.DriftBench.run(names, seeds, history);
+            report(io.kingfisher.bench.DriftBench.table(results), results, json);
             return 0;
         }
     }

@@ -4,6 +4,7 @@ import io.kingfisher.trainer.GoldenSet;
 import io.kingfisher.trainer.drift.Adwin;
 import io.kingfisher.trainer.drift.DistinctWindow;
 import io.kingfisher.trainer.drift.Psi;
+import io.kingfisher.trainer.drift.PsiWindows;
 import io.kingfisher.trainer.eval.BinaryMetrics;
 import io.kingfisher.trainer.eval.PrequentialWindow;
 import io.kingfisher.trainer.gate.Gate;
@@ -174,7 +175,7 @@ public final class OnlineLearner {
             st.memberWindows[i] = new PrequentialWindow(s.window());
         }
         st.lossDrift = new Adwin(s.driftConfidence(), 5);
-        st.featureDrift = golden == null ? null : featureDrift(golden, s);
+        st.featureDrift = golden == null ? null : PsiWindows.against(golden, s.psiWarmUp(), s.psiWindow());
         st.rollback = new RollbackMonitor(new RollbackMonitor.Config(s.rollbackMinExamples(),
                 Math.max(s.rollbackMinExamples(), s.window()), 100, s.rollbackLossMargin(), 0.05,
                 Math.max(s.rollbackMinExamples(), 20L * s.window())));
@@ -191,9 +192,6 @@ public final class OnlineLearner {
     }
 
     /** The learning rates tuning explores, unless the configured starting rates lie outside. */
-    /** The PSI window grows to at most this many times {@link LearnerSettings#psiWindow()} rows to span enough entities. */
-    static final int PSI_SPAN = 20;
-
     /**
      * Marks the key of a row whose example names no entity: above any int hash code widened to a long (those have their
      * top 33 bits all equal), so it never meets a named entity's.
@@ -341,10 +339,8 @@ public final class OnlineLearner {
     }
 
     /**
-     * Puts an example into the PSI window, then keeps the shortest recent window of at least
-     * {@link LearnerSettings#psiWindow()} rows whose rows come from at least {@link LearnerSettings#psiMinEntities()}
-     * entities, up to {@value #PSI_SPAN} times that many rows. A small population (a ward of 38 beds) needs more rows
-     * than a large one to be a sample of it; an example that names no entity counts as an entity of its own.
+     * Puts an example into the PSI window ({@link PsiWindows#observe}); an example that names no entity counts as an
+     * entity of its own.
      *
      * @param row a number no other row of the window has (the example's position in the stream)
      */
@@ -355,27 +351,8 @@ public final class OnlineLearner {
             state.psiEntities = new DistinctWindow(psi.capacity());
             psi.clear();
         }
-        DistinctWindow entities = state.psiEntities;
-        psi.observe(e.features());
-        entities.add(e.entity() == null ? UNNAMED_ENTITY | row : e.entity().hashCode());
-        while (psi.windowRows() > settings.psiWindow() && entities.canEvictOldestKeeping(settings.psiMinEntities())) {
-            psi.evictOldest();
-            entities.evictOldest();
-        }
-    }
-
-    /**
-     * PSI against the golden rows, each column against the rows the history had run long enough to warm it up
-     * ({@link LearnerSettings#psiWarmUp()}, the live side's rule): a 7-day count is low in a history's first week, and
-     * compared with those rows a live stream past its own warm-up looks shifted when nothing changed.
-     */
-    private static Psi featureDrift(GoldenSet golden, LearnerSettings s) {
-        long[] ages = golden.ages();
-        List<Long> warmUp = s.psiWarmUp();
-        Psi.ReferenceRows use = ages == null ? (row, column) -> true
-                : (row, column) -> column >= warmUp.size() || ages[row] >= warmUp.get(column);
-        return new Psi(golden.x(), use, Psi.DEFAULT_BINS, Psi.Window.SLIDING, Math.multiplyExact(PSI_SPAN, s.psiWindow()),
-                Psi.DEFAULT_EPSILON);
+        PsiWindows.observe(psi, state.psiEntities, e.features(), e.entity() == null ? UNNAMED_ENTITY | row : e.entity().hashCode(),
+                settings.psiWindow(), settings.psiMinEntities());
     }
 
     private void track(Example e) {
@@ -397,7 +374,7 @@ public final class OnlineLearner {
             return;
         }
         state.psiRows = 0;
-        if (!psiWindowSpansEnoughEntities()) {
+        if (!PsiWindows.spansEnough(state.psiEntities, settings.psiMinEntities())) {
             return;
         }
         int maxFeature = state.featureDrift.maxFeature(this::psiCompares);
@@ -415,21 +392,11 @@ public final class OnlineLearner {
     }
 
     /**
-     * Whether the PSI window's rows come from enough entities to stand for the population
-     * ({@link LearnerSettings#psiMinEntities()}); true when the examples do not name their entities.
-     */
-    private boolean psiWindowSpansEnoughEntities() {
-        DistinctWindow w = state.psiEntities;
-        return w == null || w.rows() == 0 || w.distinct() >= settings.psiMinEntities();
-    }
-
-    /**
      * Whether PSI looks at a feature column yet: a column still warming up in a store that started empty differs
      * from the warm start's for that reason alone ({@link LearnerSettings#psiWarmUp()}).
      */
     private boolean psiCompares(int column) {
-        List<Long> warmUp = settings.psiWarmUp();
-        return column >= warmUp.size() || state.maxEventTime - state.minEventTime >= warmUp.get(column);
+        return PsiWindows.warmedUp(settings.psiWarmUp(), column, state.maxEventTime - state.minEventTime);
     }
 
     private LearningDecision onDrift(String detector, String why) {
