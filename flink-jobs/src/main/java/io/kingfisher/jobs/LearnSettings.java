@@ -90,14 +90,17 @@ public final class LearnSettings {
      *     ({@link io.kingfisher.features.FeatureSpec#columnWarmUpMillis()}) plus the time the join takes to settle a
      *     score as negative (its provisional delay, else its label window): until then the examples are the
      *     scores whose labels came first, not a sample of all scores (fraud reports before chargebacks and
-     *     genuine payments)
+     *     genuine payments). PSI never compares the hashed id columns of an embedding model (clicks' user and
+     *     item): which ids a window holds says who was active, not how the features are distributed
      */
     public static LearnerSettings learner(Config c, io.kingfisher.domain.Domain domain) {
         long settle = LearnJob.joinRule(domain, c).negativeAfter().toMillis();
-        List<Long> warmUp = java.util.Arrays.stream(domain.features().columnWarmUpMillis())
-                .map(w -> w == io.kingfisher.features.FeatureSpec.NEVER || w > Long.MAX_VALUE - settle
-                        ? io.kingfisher.features.FeatureSpec.NEVER : w + settle)
-                .boxed().toList();
+        long[] columns = domain.features().columnWarmUpMillis();
+        int ids = domain.model().idEmbeddings() == null ? 0 : domain.model().idEmbeddings().tables().size();
+        List<Long> warmUp = java.util.stream.IntStream.range(0, columns.length)
+                .mapToObj(j -> j < ids || columns[j] == io.kingfisher.features.FeatureSpec.NEVER
+                        || columns[j] > Long.MAX_VALUE - settle ? io.kingfisher.features.FeatureSpec.NEVER : columns[j] + settle)
+                .toList();
         return learner(c, domain.outputs().alertThreshold(), c.getOr(LR_SCALE, domain.model().fineTuneScale()),
                 c.getOr(WINDOW, domain.model().learningWindow()))
                 .withPsiWarmUp(warmUp);

@@ -56,6 +56,14 @@ class DomainTest {
         assertEquals(w[names.indexOf("since_last_txn")] + oneDay, settings.get(names.indexOf("since_last_txn")));
         assertEquals(oneDay, settings.get(names.indexOf("amount")));
         assertEquals(io.kingfisher.features.FeatureSpec.NEVER, settings.get(names.indexOf("hour[cos]")));
+        Domain clicks = BuiltInDomains.clicks();
+        List<String> clickColumns = clicks.features().outputNames();
+        List<Long> clickSettings = learner(java.util.Map.of(), clicks).psiWarmUp();
+        assertEquals(io.kingfisher.features.FeatureSpec.NEVER, clickSettings.get(clickColumns.indexOf("user_hash")),
+                "an embedded id: which ids are active is not a feature distribution");
+        assertEquals(io.kingfisher.features.FeatureSpec.NEVER, clickSettings.get(clickColumns.indexOf("item_hash")));
+        assertEquals(Duration.ofMinutes(30).toMillis(), clickSettings.get(clickColumns.indexOf("position")),
+                "a plain column: the attribution window only");
     }
 
     /** The online learner's settings for the domain under these job settings. */
