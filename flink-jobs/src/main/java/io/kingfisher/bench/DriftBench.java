@@ -56,8 +56,12 @@ public final class DriftBench {
     private DriftBench() {
     }
 
-    /** @return per domain and run ({@code domain/drift/seed}), its figures */
-    public static Map<String, Map<String, Double>> run(List<String> domains, int seeds, int history) throws Exception {
+    /**
+     * @param settings {@code learning.*} settings over the job's defaults (e.g. {@code learning.drift.psi_min_entities})
+     * @return per domain and run ({@code domain/drift/seed}), its figures
+     */
+    public static Map<String, Map<String, Double>> run(List<String> domains, int seeds, int history, Map<String, String> settings)
+            throws Exception {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         for (Scenario sc : SCENARIOS) {
             if (!domains.contains(sc.domain())) {
@@ -71,7 +75,7 @@ public final class DriftBench {
             WarmStart.Result warm = WarmStart.trainOnSimulation(domain, past, history, store.toUri().toString(), null);
             GoldenSet golden = GoldenSet.decode(new FileSystemModelStore(store.toUri().toString())
                     .getAttachment(domain.name(), WarmStart.goldenSetName(warm.snapshot().getVersion())));
-            LearnerSettings s = LearnSettings.learner(Config.of(Map.of(), LearnSettings.ALL), domain);
+            LearnerSettings s = LearnSettings.learner(Config.of(settings, LearnSettings.ALL), domain);
             for (String drift : List.of("none", sc.drift())) {
                 for (int seed = 1; seed <= seeds; seed++) {
                     out.put(sc.domain() + "/" + drift + "/" + seed, replay(domain, scale, drift, seed, sc.events(), golden, s));
@@ -110,12 +114,14 @@ public final class DriftBench {
             InputEvent in = binding.extract((IndexedRecord) ev.value(), 0L);
             start = Math.min(start, in.eventTime);
             last = Math.max(last, in.eventTime);
-            PsiWindows.observe(psi, entities, features.next(in), in.entity.hashCode(), s.psiWindow(), s.psiMinEntities());
+            PsiWindows.observe(psi, entities, features.next(in), in.entity.hashCode(), in.eventTime, s.psiWindow(),
+                    s.psiMinEntities());
             if (i % s.psiWindow() != 0 || !PsiWindows.spansEnough(entities, s.psiMinEntities())) {
                 continue;
             }
-            long span = last - start;
-            int f = psi.maxFeature(c -> PsiWindows.warmedUp(s.psiWarmUp(), c, span));
+            long from = start;
+            long to = last;
+            int f = psi.maxFeature(c -> PsiWindows.warmedUp(s.psiWarmUp(), c, entities, from, to));
             if (f < 0) {
                 continue;
             }
@@ -125,7 +131,7 @@ public final class DriftBench {
             if (p > s.psiThreshold()) {
                 reports++;
                 if (Double.isNaN(first)) {
-                    first = span / 3_600_000.0;
+                    first = (last - start) / 3_600_000.0;
                     firstPsi = p;
                     firstFeature = f;
                     firstRows = entities.rows();

@@ -172,6 +172,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--history", description = "simulated events of the warm start (default: ${DEFAULT-VALUE})", defaultValue = "40000")
         int history;
 
+        @Option(names = "--set", description = "a learning.* setting over the job's default, KEY=VALUE (repeatable), "
+                + "e.g. learning.drift.psi_min_entities=150")
+        Map<String, String> settings;
+
         @Option(names = "--json", description = "also write the results as JSON")
         Path json;
 
@@ -187,7 +191,8 @@ final class BenchCommand implements Runnable {
                             + io.kingfisher.domain.BuiltInDomains.NAMES + ")");
                 }
             }
-            Map<String, Map<String, Double>> results = io.kingfisher.bench.DriftBench.run(names, seeds, history);
+            Map<String, Map<String, Double>> results = io.kingfisher.bench.DriftBench.run(names, seeds, history,
+                    settings == null ? Map.of() : settings);
             report(io.kingfisher.bench.DriftBench.table(results), results, json);
             return 0;
         }

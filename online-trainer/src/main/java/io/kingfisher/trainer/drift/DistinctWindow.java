@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.util.HashMap;
 
 /**
- * The keys of the last {@code size} rows of a stream, and how many distinct keys they hold: beside a {@link Psi}
- * window, how many entities its rows come from. Rows of one entity are not independent draws (a patient put on
+ * The keys (and event times) of the last {@code size} rows of a stream, and how many distinct keys they hold: beside
+ * a {@link Psi} window, how many entities its rows come from, and how far back its oldest row goes. Rows of one entity are not independent draws (a patient put on
  * oxygen stays on it), so a window of a few dozen entities swings with who they are, whatever its row count.
  * O(1) a row; serializable for checkpoints. Not thread-safe.
  */
@@ -14,6 +14,8 @@ public final class DistinctWindow implements Serializable {
 
     /** The window's keys, a ring that starts small and doubles as the window fills, up to {@link #size()} rows. */
     private long[] ring;
+    /** The rows' event times, beside {@link #ring}; null in a window checkpointed before it kept them. */
+    private long[] times;
     /** The most rows; 0 in a window checkpointed before its ring could grow, whose ring is its size. */
     private final int size;
     private int head;
@@ -27,15 +29,15 @@ public final class DistinctWindow implements Serializable {
         }
         this.size = size;
         this.ring = new long[Math.min(size, Psi.FIRST_RING_ROWS)];
+        this.times = new long[ring.length];
     }
 
-    /** Adds a row's key, dropping the oldest row's once the window is full. */
-    public void add(long key) {
+    /** Adds a row's key and event time, dropping the oldest row once the window is full. */
+    public void add(long key, long time) {
         if (rows == ring.length && rows < size()) {
-            long[] grown = new long[(int) Math.min(size(), 2L * rows)];
-            System.arraycopy(ring, head, grown, 0, rows - head); // oldest first: a full ring's head is its oldest row
-            System.arraycopy(ring, 0, grown, rows - head, head);
-            ring = grown;
+            int grown = (int) Math.min(size(), 2L * rows);
+            ring = oldestFirst(ring, grown);
+            times = times == null ? null : oldestFirst(times, grown);
             head = rows;
         }
         if (rows == ring.length) {
@@ -45,6 +47,9 @@ public final class DistinctWindow implements Serializable {
             rows++;
         }
         ring[head] = key;
+        if (times != null) {
+            times[head] = time;
+        }
         head = (head + 1) % ring.length;
         counts.merge(key, 1, Integer::sum);
     }
@@ -68,6 +73,24 @@ public final class DistinctWindow implements Serializable {
         long oldest = ring[oldestIndex()];
         counts.computeIfPresent(oldest, (k, n) -> n == 1 ? null : n - 1);
         rows--;
+    }
+
+    /** A full ring's rows, oldest first (a full ring's head is its oldest row), in a longer array. */
+    private long[] oldestFirst(long[] full, int length) {
+        long[] out = new long[length];
+        System.arraycopy(full, head, out, 0, rows - head);
+        System.arraycopy(full, 0, out, rows - head, head);
+        return out;
+    }
+
+    /** @return whether the window keeps its rows' event times (one checkpointed by an earlier release does not) */
+    public boolean keepsTimes() {
+        return times != null;
+    }
+
+    /** @return the event time of the oldest row; {@link Long#MIN_VALUE} when empty or without times */
+    public long oldestTime() {
+        return rows == 0 || times == null ? Long.MIN_VALUE : times[oldestIndex()];
     }
 
     private int oldestIndex() {

@@ -9,7 +9,8 @@ import java.util.List;
  * the learner and for replays of simulated streams (the drift benchmark):
  * <ul>
  *   <li>each column is compared with the golden rows the history had run long enough to warm it up, and only once
- *       the live stream has covered the same warm-up: a 7-day count is low in a stream's first week, on either side;
+ *       the window's oldest row came the same warm-up into the live stream: a 7-day count is low in a stream's first
+ *       week, on either side, and a window that grew to span enough entities may reach back that far;
  *   <li>the window is the shortest recent one of at least {@code minRows} rows whose rows come from at least
  *       {@code minEntities} entities, up to {@value #SPAN} times {@code minRows}: rows of one entity are not independent
  *       draws (a patient's heart rate stays with the patient), so a small population needs more rows than a large one
@@ -43,10 +44,12 @@ public final class PsiWindows {
      * come from at least {@code minEntities} entities.
      *
      * @param entity the row's entity key (rows that name none should each get a key of their own)
+     * @param time   the row's event time
      */
-    public static void observe(Psi psi, DistinctWindow entities, float[] row, long entity, int minRows, int minEntities) {
+    public static void observe(Psi psi, DistinctWindow entities, float[] row, long entity, long time, int minRows,
+                               int minEntities) {
         psi.observe(row);
-        entities.add(entity);
+        entities.add(entity, time);
         while (psi.windowRows() > minRows && entities.canEvictOldestKeeping(minEntities)) {
             psi.evictOldest();
             entities.evictOldest();
@@ -59,12 +62,17 @@ public final class PsiWindows {
     }
 
     /**
-     * @param warmUp    per column, the stream time it takes to warm up
-     * @param column    a column
-     * @param streamSpan event time the stream has covered so far
-     * @return whether the live stream has warmed the column up
+     * @param warmUp      per column, the stream time it takes to warm up
+     * @param column      a column
+     * @param streamStart the stream's first event time
+     * @param streamEnd   its latest event time, for a window that does not know its oldest row's
+     * @return whether the window's oldest row (else the stream's latest) came the column's warm-up after the start
      */
-    public static boolean warmedUp(List<Long> warmUp, int column, long streamSpan) {
-        return column >= warmUp.size() || streamSpan >= warmUp.get(column);
+    public static boolean warmedUp(List<Long> warmUp, int column, DistinctWindow entities, long streamStart, long streamEnd) {
+        if (column >= warmUp.size()) {
+            return true;
+        }
+        long at = entities != null && entities.rows() > 0 && entities.keepsTimes() ? entities.oldestTime() : streamEnd;
+        return at - streamStart >= warmUp.get(column);
     }
 }

@@ -39,10 +39,12 @@ import java.util.List;
  * @param psiThreshold         a feature whose PSI exceeds this is reported as shifted ({@code learning.drift.psi_threshold})
  * @param psiMinEntities       PSI compares a window only if its rows come from at least this many distinct entities (an
  *                             example that names none counts as one of its own); 0 compares every window
- *                             ({@code learning.drift.psi_min_entities}; 150 by default). Rows of one entity are not
- *                             independent draws: a patient's heart rate or oxygen stays much the same over a stay, so
- *                             a window of 75 patients from a 38-bed ward passed PSI 0.25 in four of six simulated
- *                             runs without drift, and one of 150 stayed under 0.16 in all six
+ *                             ({@code learning.drift.psi_min_entities}; 100 by default). Rows of one entity are not
+ *                             independent draws: a patient's heart rate or temperature stays much the same over a stay,
+ *                             so a window's PSI swings with who its patients are. Replaying the clinical demo's 38-bed
+ *                             ward ({@code kingfisher bench drift}, six seeds without drift), the largest PSI was
+ *                             0.12-0.21 over windows of 75 patients, 0.09-0.15 over 100, 0.06-0.09 over 150 (three);
+ *                             with its drift, 100 reported on day 4, 150 on day 7
  * @param onDrift              what a detected drift does ({@code learning.drift.action})
  * @param boostFactor          with {@link DriftAction#BOOST_LR}: the learning rates' multiplier ({@code learning.drift.boost})
  * @param boostExamples        ... for this many examples ({@code learning.drift.boost_examples})
@@ -131,7 +133,7 @@ public record LearnerSettings(int batchSize, int window, int publishEveryExample
     public static LearnerSettings defaults() {
         return new LearnerSettings(128, 5000, 2000, 1000, 100, 3, 0.3, 3.0, 2000,
                 0.02, 0.02, 0.05, 1000, 10, 1000, 0.10,
-                0.002, 2000, 0.25, 150, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L, List.of());
+                0.002, 2000, 0.25, 100, DriftAction.BOOST_LR, 2.0, 3000, 0.5, 7L, List.of());
     }
 
     /** @return these settings with another population size (1 = a single member, no tuning) */

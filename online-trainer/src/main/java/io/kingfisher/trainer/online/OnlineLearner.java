@@ -346,13 +346,14 @@ public final class OnlineLearner {
      */
     private void observeForPsi(Example e, long row) {
         Psi psi = state.featureDrift;
-        if (state.psiEntities == null || state.psiEntities.size() != psi.capacity()) {
-            // A learner restored from a release that kept only one window's entities: start both windows afresh.
+        if (state.psiEntities == null || state.psiEntities.size() != psi.capacity() || !state.psiEntities.keepsTimes()) {
+            // A learner restored from a release that kept only one window's entities, or not their times: start both
+            // windows afresh.
             state.psiEntities = new DistinctWindow(psi.capacity());
             psi.clear();
         }
         PsiWindows.observe(psi, state.psiEntities, e.features(), e.entity() == null ? UNNAMED_ENTITY | row : e.entity().hashCode(),
-                settings.psiWindow(), settings.psiMinEntities());
+                e.eventTime(), settings.psiWindow(), settings.psiMinEntities());
     }
 
     private void track(Example e) {
@@ -393,10 +394,11 @@ public final class OnlineLearner {
 
     /**
      * Whether PSI looks at a feature column yet: a column still warming up in a store that started empty differs
-     * from the warm start's for that reason alone ({@link LearnerSettings#psiWarmUp()}).
+     * from the warm start's for that reason alone ({@link LearnerSettings#psiWarmUp()}), so the window's oldest row
+     * must have come that long after the stream's first.
      */
     private boolean psiCompares(int column) {
-        return PsiWindows.warmedUp(settings.psiWarmUp(), column, state.maxEventTime - state.minEventTime);
+        return PsiWindows.warmedUp(settings.psiWarmUp(), column, state.psiEntities, state.minEventTime, state.maxEventTime);
     }
 
     private LearningDecision onDrift(String detector, String why) {
