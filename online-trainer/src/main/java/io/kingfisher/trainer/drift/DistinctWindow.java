@@ -5,9 +5,9 @@ import java.util.HashMap;
 
 /**
  * The keys (and event times) of the last {@code size} rows of a stream, and how many distinct keys they hold: beside
- * a {@link Psi} window, how many entities its rows come from, and how far back its oldest row goes. Rows of one entity are not independent draws (a patient put on
- * oxygen stays on it), so a window of a few dozen entities swings with who they are, whatever its row count.
- * O(1) a row; serializable for checkpoints. Not thread-safe.
+ * a {@link Psi} window, how many entities its rows come from, and how far back its oldest row goes. Rows of one
+ * entity are not independent draws (a patient put on oxygen stays on it), so a window of a few dozen entities swings
+ * with who they are, whatever its row count. O(1) a row; serializable for checkpoints. Not thread-safe.
  */
 public final class DistinctWindow implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -64,6 +64,7 @@ public final class PsiWindows {
     /**
      * @param warmUp      per column, the stream time it takes to warm up
      * @param column      a column
+     * @param entities    the window's entity ring, which knows its oldest row's event time (may be null)
      * @param streamStart the stream's first event time
      * @param streamEnd   its latest event time, for a window that does not know its oldest row's
      * @return whether the window's oldest row (else the stream's latest) came the column's warm-up after the start
