@@ -461,6 +461,14 @@ public final class Psi implements Serializable {
         return comparedRows();
     }
 
+    /**
+     * @return whether this PSI's reference was picked per feature (see the constructor with {@link ReferenceRows});
+     *     false for one restored from a checkpoint of a release before that
+     */
+    public boolean picksReferenceRows() {
+        return uncompared != null;
+    }
+
     /** @return the most rows a window holds: {@code windowSize} */
     public int capacity() {
         return windowSize;

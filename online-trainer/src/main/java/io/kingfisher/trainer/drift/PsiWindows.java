@@ -40,6 +40,14 @@ public final class PsiWindows {
     }
 
     /**
+     * @return whether {@code psi} follows these rules for windows of at least {@code minRows} rows (one restored from a
+     *     checkpoint of an earlier release may have a fixed window, or a reference of every golden row)
+     */
+    public static boolean current(Psi psi, int minRows) {
+        return psi.capacity() == (long) SPAN * minRows && psi.picksReferenceRows();
+    }
+
+    /**
      * Puts a row into the window, then drops its oldest rows while more than {@code minRows} remain and the rest still
      * come from at least {@code minEntities} entities.
      *

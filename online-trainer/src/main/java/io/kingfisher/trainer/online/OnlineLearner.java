@@ -718,6 +718,13 @@ public final class OnlineLearner {
         } catch (java.io.IOException | ClassNotFoundException e) {
             throw new IllegalArgumentException("not a checkpoint of the online learner: " + e.getMessage(), e);
         }
+        if (golden != null && (state.featureDrift == null || !PsiWindows.current(state.featureDrift, settings.psiWindow()))) {
+            // A checkpoint of an earlier release, whose PSI window had one size and compared every golden row: start
+            // the drift window afresh under today's rules (what it held is only the last few thousand rows).
+            state.featureDrift = PsiWindows.against(golden, settings.psiWarmUp(), settings.psiWindow());
+            state.psiEntities = null;
+            state.psiRows = 0;
+        }
         OnlineLearner l = new OnlineLearner(settings, golden, state);
         l.frozen = frozen;
         l.frozenVersion = frozenVersion;

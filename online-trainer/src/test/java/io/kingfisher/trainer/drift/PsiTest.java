@@ -241,6 +241,10 @@ class PsiTest {
         assertFalse(warm.compares(1), "50 rows are too few");
         assertTrue(Double.isNaN(warm.psi()[1]));
         assertEquals(0, warm.maxFeature(), "the shifted but uncompared feature is passed by");
+        assertTrue(warm.picksReferenceRows());
+        assertTrue(PsiWindows.current(PsiWindows.against(new io.kingfisher.trainer.GoldenSet(ref, new float[ref.length]),
+                java.util.List.of(), 50), 50));
+        assertFalse(PsiWindows.current(all, 40), "1,000 rows are not 20 x 40");
         assertEquals(warm.psi()[0], warm.max(), 0.0);
         assertTrue(all.compares(1));
     }
