@@ -103,13 +103,14 @@ public final class DriftBench {
         double firstEntities = Double.NaN;
         double max = 0;
         boolean labelFeatures = domain.features().hasLabelFeatures();
-        for (int i = 1; i <= events; i++) {
+        int i = 0;
+        while (i < events) {
             SimulatedRecord r = labelFeatures ? sim.nextRecord() : sim.next();
             if (r instanceof SimulatedLabel l) { // as labels reach the streaming stage's label features
                 features.label(LabelFeatureDecodeFunction.toInput(domain.labels(), domain.features(), (GenericRecord) l.value(), 0L));
-                i--;
                 continue;
             }
+            i++;
             SimulatedEvent ev = (SimulatedEvent) r;
             InputEvent in = binding.extract((IndexedRecord) ev.value(), 0L);
             start = Math.min(start, in.eventTime);

@@ -14,9 +14,9 @@ public final class DistinctWindow implements Serializable {
 
     /** The window's keys, a ring that starts small and doubles as the window fills, up to {@link #size()} rows. */
     private long[] ring;
-    /** The rows' event times, beside {@link #ring}; null in a window checkpointed before it kept them. */
+    /** The rows' event times, beside {@link #ring}. */
     private long[] times;
-    /** The most rows; 0 in a window checkpointed before its ring could grow, whose ring is its size. */
+    /** The most rows. */
     private final int size;
     private int head;
     private int rows;
@@ -37,7 +37,7 @@ public final class DistinctWindow implements Serializable {
         if (rows == ring.length && rows < size()) {
             int grown = (int) Math.min(size(), 2L * rows);
             ring = oldestFirst(ring, grown);
-            times = times == null ? null : oldestFirst(times, grown);
+            times = oldestFirst(times, grown);
             head = rows;
         }
         if (rows == ring.length) {
@@ -47,9 +47,7 @@ public final class DistinctWindow implements Serializable {
             rows++;
         }
         ring[head] = key;
-        if (times != null) {
-            times[head] = time;
-        }
+        times[head] = time;
         head = (head + 1) % ring.length;
         counts.merge(key, 1, Integer::sum);
     }
@@ -83,14 +81,9 @@ public final class DistinctWindow implements Serializable {
         return out;
     }
 
-    /** @return whether the window keeps its rows' event times (one checkpointed by an earlier release does not) */
-    public boolean keepsTimes() {
-        return times != null;
-    }
-
-    /** @return the event time of the oldest row; {@link Long#MIN_VALUE} when empty or without times */
+    /** @return the event time of the oldest row; {@link Long#MIN_VALUE} when empty */
     public long oldestTime() {
-        return rows == 0 || times == null ? Long.MIN_VALUE : times[oldestIndex()];
+        return rows == 0 ? Long.MIN_VALUE : times[oldestIndex()];
     }
 
     private int oldestIndex() {
@@ -100,7 +93,7 @@ public final class DistinctWindow implements Serializable {
 
     /** @return the most rows the window holds */
     public int size() {
-        return size == 0 ? ring.length : size;
+        return size;
     }
 
     /** @return rows in the window */

@@ -74,14 +74,14 @@ public final class PsiWindows {
      * @param column      a column
      * @param entities    the window's entity ring, which knows its oldest row's event time (may be null)
      * @param streamStart the stream's first event time
-     * @param streamEnd   its latest event time, for a window that does not know its oldest row's
+     * @param streamEnd   its latest event time, for an empty window
      * @return whether the window's oldest row (else the stream's latest) came the column's warm-up after the start
      */
     public static boolean warmedUp(List<Long> warmUp, int column, DistinctWindow entities, long streamStart, long streamEnd) {
         if (column >= warmUp.size()) {
             return true;
         }
-        long at = entities != null && entities.rows() > 0 && entities.keepsTimes() ? entities.oldestTime() : streamEnd;
+        long at = entities != null && entities.rows() > 0 ? entities.oldestTime() : streamEnd;
         return at - streamStart >= warmUp.get(column);
     }
 }

@@ -346,9 +346,7 @@ public final class OnlineLearner {
      */
     private void observeForPsi(Example e, long row) {
         Psi psi = state.featureDrift;
-        if (state.psiEntities == null || state.psiEntities.size() != psi.capacity() || !state.psiEntities.keepsTimes()) {
-            // A learner restored from a release that kept only one window's entities, or not their times: start both
-            // windows afresh.
+        if (state.psiEntities == null) { // the first example, or the first after restore rebuilt an earlier release's PSI
             state.psiEntities = new DistinctWindow(psi.capacity());
             psi.clear();
         }
