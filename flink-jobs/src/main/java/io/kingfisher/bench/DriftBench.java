@@ -8,7 +8,6 @@ import io.kingfisher.features.OfflineFeatures;
 import io.kingfisher.features.avro.AvroInputBinding;
 import io.kingfisher.jobs.LearnSettings;
 import io.kingfisher.models.WarmStart;
-import io.kingfisher.scoring.store.FileSystemModelStore;
 import io.kingfisher.jobs.LabelFeatureDecodeFunction;
 import io.kingfisher.sim.SimulatedEvent;
 import io.kingfisher.sim.SimulatedLabel;
@@ -73,8 +72,7 @@ public final class DriftBench {
             Simulator past = Simulators.forDomain(domain, 1_000L,
                     Simulators.Options.defaults().withDrift("none").withTimeScale(scale));
             WarmStart.Result warm = WarmStart.trainOnSimulation(domain, past, history, store.toUri().toString(), null);
-            GoldenSet golden = GoldenSet.decode(new FileSystemModelStore(store.toUri().toString())
-                    .getAttachment(domain.name(), WarmStart.goldenSetName(warm.snapshot().getVersion())));
+            GoldenSet golden = warm.golden();
             LearnerSettings s = LearnSettings.learner(Config.of(settings, LearnSettings.ALL), domain);
             for (String drift : List.of("none", sc.drift())) {
                 for (int seed = 1; seed <= seeds; seed++) {
@@ -96,12 +94,12 @@ public final class DriftBench {
         long last = Long.MIN_VALUE;
         int comparisons = 0;
         int reports = 0;
-        double first = Double.NaN;
-        double firstPsi = Double.NaN;
-        double firstFeature = Double.NaN;
-        double firstRows = Double.NaN;
-        double firstEntities = Double.NaN;
         double max = 0;
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (String k : List.of("simulated_hours", "comparisons", "comparisons_above_threshold", "first_report_hours",
+                "first_report_feature", "first_report_psi", "first_report_rows", "first_report_entities", "max_psi")) {
+            m.put(k, Double.NaN); // the first report's stay NaN when there is none
+        }
         boolean labelFeatures = domain.features().hasLabelFeatures();
         int i = 0;
         while (i < events) {
@@ -120,35 +118,23 @@ public final class DriftBench {
             if (i % s.psiWindow() != 0 || !PsiWindows.spansEnough(entities, s.psiMinEntities())) {
                 continue;
             }
-            long from = start;
-            long to = last;
-            int f = psi.maxFeature(c -> PsiWindows.warmedUp(s.psiWarmUp(), c, entities, from, to));
-            if (f < 0) {
+            Psi.Shift shift = PsiWindows.largest(psi, s.psiWarmUp(), entities, start, last);
+            if (shift == null) {
                 continue;
             }
             comparisons++;
-            double p = psi.psi()[f];
-            max = Math.max(max, p);
-            if (p > s.psiThreshold()) {
-                reports++;
-                if (Double.isNaN(first)) {
-                    first = (last - start) / 3_600_000.0;
-                    firstPsi = p;
-                    firstFeature = f;
-                    firstRows = entities.rows();
-                    firstEntities = entities.distinct();
-                }
+            max = Math.max(max, shift.psi());
+            if (shift.psi() > s.psiThreshold() && reports++ == 0) {
+                m.put("first_report_hours", (last - start) / 3_600_000.0);
+                m.put("first_report_feature", (double) shift.feature());
+                m.put("first_report_psi", shift.psi());
+                m.put("first_report_rows", (double) entities.rows());
+                m.put("first_report_entities", (double) entities.distinct());
             }
         }
-        Map<String, Double> m = new LinkedHashMap<>();
         m.put("simulated_hours", (last - start) / 3_600_000.0);
         m.put("comparisons", (double) comparisons);
         m.put("comparisons_above_threshold", (double) reports);
-        m.put("first_report_hours", first);
-        m.put("first_report_feature", firstFeature);
-        m.put("first_report_psi", firstPsi);
-        m.put("first_report_rows", firstRows);
-        m.put("first_report_entities", firstEntities);
         m.put("max_psi", max);
         return m;
     }

@@ -7,7 +7,6 @@ import io.kingfisher.features.OfflineFeatures;
 import io.kingfisher.features.avro.AvroInputBinding;
 import io.kingfisher.models.WarmStart;
 import io.kingfisher.scoring.Nd4jThreads;
-import io.kingfisher.scoring.store.FileSystemModelStore;
 import io.kingfisher.sim.SimulatedEvent;
 import io.kingfisher.sim.Simulator;
 import io.kingfisher.sim.Simulators;
@@ -52,9 +51,7 @@ public final class LearningBench {
             Path store = Files.createTempDirectory("kingfisher-bench-learning-");
             Simulator sim = Simulators.forDomain(domain, 7L);
             WarmStart.Result warm = WarmStart.trainOnSimulation(domain, sim, history, store.toUri().toString(), null);
-            byte[] goldenBytes = new FileSystemModelStore(store.toUri().toString())
-                    .getAttachment(domain.name(), WarmStart.goldenSetName(warm.snapshot().getVersion()));
-            GoldenSet golden = goldenBytes == null ? null : GoldenSet.decode(goldenBytes);
+            GoldenSet golden = warm.golden();
             List<Example> stream = examples(domain, sim, examples);
             double lr = Double.parseDouble(warm.snapshot().getTrainerConfig().get("trainer.learning_rate"));
             LearnerSettings d = LearnerSettings.defaults();

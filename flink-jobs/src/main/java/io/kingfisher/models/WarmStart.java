@@ -55,7 +55,11 @@ public final class WarmStart {
     }
 
     /** The published snapshot and how training went. */
-    public record Result(ModelSnapshot snapshot, TrainResult training) {
+    /**
+     * @param golden the golden set stored beside the model (the validation split, with the rows' history ages), or
+     *               null when nothing was held out
+     */
+    public record Result(ModelSnapshot snapshot, TrainResult training, GoldenSet golden) {
         public double validationAuc() {
             return training.validationAuc();
         }
@@ -150,6 +154,7 @@ public final class WarmStart {
             config.put("model.embeddings", embeddingsText(domain.model()));
         }
         config.putAll(provenance);
+        GoldenSet golden = null;
         if (trained.validationRows().length > 0) {
             // The held-out rows become the golden set the online gate checks every candidate against, and the reference
             // of the learner's PSI, which needs to know how long the history had run at each row (its warm-up).
@@ -157,7 +162,7 @@ public final class WarmStart {
             for (int i = 0; i < x.length; i++) {
                 ages[i] = times[i] - firstTime;
             }
-            GoldenSet golden = GoldenSet.of(x, labels, ages, trained.validationRows());
+            golden = GoldenSet.of(x, labels, ages, trained.validationRows());
             String name = goldenSetName(version);
             store.putAttachment(domain.name(), name, golden.encode());
             config.put(GOLDEN_SET, name);
@@ -173,7 +178,7 @@ public final class WarmStart {
                 .metrics(trained.metrics())
                 .payload(uri, payload)
                 .build(hmacKey);
-        return new Result(snapshot, trained);
+        return new Result(snapshot, trained, golden);
     }
 
     /**

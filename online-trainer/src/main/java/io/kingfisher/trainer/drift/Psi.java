@@ -412,7 +412,28 @@ public final class Psi implements Serializable {
      *     when no feature is compared
      */
     public int maxFeature(java.util.function.IntPredicate compared) {
-        return comparedRows() == 0 ? -1 : argMax(psi(), compared);
+        Shift s = largestShift(compared);
+        return s == null ? -1 : s.feature();
+    }
+
+    /** A feature and its PSI. */
+    public record Shift(int feature, double psi) {
+    }
+
+    /**
+     * {@link #maxFeature(java.util.function.IntPredicate)} with its PSI, from one computation of the index.
+     *
+     * @param compared which features to look at
+     * @return the compared feature with the largest PSI (lowest index on ties), null before any row or when no feature
+     *     is compared
+     */
+    public Shift largestShift(java.util.function.IntPredicate compared) {
+        if (comparedRows() == 0) {
+            return null;
+        }
+        double[] p = psi();
+        int best = argMax(p, compared);
+        return best < 0 ? null : new Shift(best, p[best]);
     }
 
     private static int argMax(double[] p) {

@@ -71,6 +71,17 @@ public final class PsiWindows {
 
     /**
      * @param warmUp      per column, the stream time it takes to warm up
+     * @param entities    the window's entity ring (may be null)
+     * @param streamStart the stream's first event time
+     * @param streamEnd   its latest event time
+     * @return the column with the largest PSI among those {@link #warmedUp} and compared, with its PSI; null if none
+     */
+    public static Psi.Shift largest(Psi psi, List<Long> warmUp, DistinctWindow entities, long streamStart, long streamEnd) {
+        return psi.largestShift(column -> warmedUp(warmUp, column, entities, streamStart, streamEnd));
+    }
+
+    /**
+     * @param warmUp      per column, the stream time it takes to warm up
      * @param column      a column
      * @param entities    the window's entity ring, which knows its oldest row's event time (may be null)
      * @param streamStart the stream's first event time

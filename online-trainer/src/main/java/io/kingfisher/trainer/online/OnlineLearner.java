@@ -191,13 +191,13 @@ public final class OnlineLearner {
         return st;
     }
 
-    /** The learning rates tuning explores, unless the configured starting rates lie outside. */
     /**
      * Marks the key of a row whose example names no entity: above any int hash code widened to a long (those have their
      * top 33 bits all equal), so it never meets a named entity's.
      */
     private static final long UNNAMED_ENTITY = 1L << 62;
 
+    /** The learning rates tuning explores, unless the configured starting rates lie outside. */
     static final double TUNED_RATE_MIN = 1e-5;
     static final double TUNED_RATE_MAX = 0.1;
 
@@ -376,27 +376,28 @@ public final class OnlineLearner {
         if (!PsiWindows.spansEnough(state.psiEntities, settings.psiMinEntities())) {
             return;
         }
-        int maxFeature = state.featureDrift.maxFeature(this::psiCompares);
-        double max = maxFeature < 0 ? 0 : state.featureDrift.psi()[maxFeature];
+        Psi.Shift shift = psiShift();
+        double max = shift == null ? 0 : shift.psi();
         if (max > settings.psiThreshold() && !state.psiReported) {
             state.psiReported = true;
             DistinctWindow entities = state.psiEntities;
             String over = entities == null || entities.rows() == 0 ? ""
                     : String.format(Locale.ROOT, " over %,d rows of %,d entities", entities.rows(), entities.distinct());
             out.add(onDrift("psi", String.format(Locale.ROOT, "PSI: feature %d shifted against the golden set (PSI %.2f > %.2f%s)",
-                    maxFeature, max, settings.psiThreshold(), over)));
+                    shift.feature(), max, settings.psiThreshold(), over)));
         } else if (max <= settings.psiThreshold()) {
             state.psiReported = false;
         }
     }
 
     /**
-     * Whether PSI looks at a feature column yet: a column still warming up in a store that started empty differs
-     * from the warm start's for that reason alone ({@link LearnerSettings#psiWarmUp()}), so the window's oldest row
-     * must have come that long after the stream's first.
+     * The largest PSI among the columns PSI looks at yet: a column still warming up in a store that started empty
+     * differs from the warm start's for that reason alone ({@link LearnerSettings#psiWarmUp()}), so the window's oldest
+     * row must have come that long after the stream's first. Null when none is compared.
      */
-    private boolean psiCompares(int column) {
-        return PsiWindows.warmedUp(settings.psiWarmUp(), column, state.psiEntities, state.minEventTime, state.maxEventTime);
+    private Psi.Shift psiShift() {
+        return PsiWindows.largest(state.featureDrift, settings.psiWarmUp(), state.psiEntities, state.minEventTime,
+                state.maxEventTime);
     }
 
     private LearningDecision onDrift(String detector, String why) {
@@ -406,8 +407,8 @@ public final class OnlineLearner {
         m.put("drift.adwin_mean_loss", state.lossDrift.mean());
         m.put("drift.adwin_width", (double) state.lossDrift.width());
         if (state.featureDrift != null) {
-            int f = state.featureDrift.maxFeature(this::psiCompares);
-            m.put("drift.psi_max", f < 0 ? Double.NaN : state.featureDrift.psi()[f]);
+            Psi.Shift shift = psiShift();
+            m.put("drift.psi_max", shift == null ? Double.NaN : shift.psi());
             if (state.psiEntities != null && state.psiEntities.rows() > 0) {
                 m.put("drift.psi_entities", (double) state.psiEntities.distinct());
             }
