@@ -59,6 +59,10 @@ final class Launcher {
         probe.putIfAbsent(JobSettings.REGISTRY_URL.key(), "http://placeholder");
         Config probed = Config.of(probe, JobSettings.ALL);
         ScoreJob.requireBackend(probed); // and scoring.backend=cuda needs a usable GPU here
+        if (o.job == StackOptions.Job.baseline && (o.learn || o.lookupPort >= 0)) {
+            throw new IllegalArgumentException("--job baseline: the baseline job has no model to fine-tune and no feature "
+                    + "vectors to look up: add --no-learn" + (o.lookupPort >= 0 ? " and drop --lookup-port" : ""));
+        }
         if (o.lookupPort >= 0 && probed.get(JobSettings.FEATURES_PUBLISH) == FeatureVectors.Publish.OFF) {
             throw new ConfigException(JobSettings.FEATURES_PUBLISH.key(), "is off, so the online lookup (--lookup-port) "
                     + "would have nothing to serve: drop --lookup-port or set " + JobSettings.FEATURES_PUBLISH.key() + "=on");
@@ -89,9 +93,16 @@ final class Launcher {
                     (System.currentTimeMillis() - t1) / 1000.0, warm.validationAuc());
 
             stack.firstModel(model, store);
-            stack.startScoreJob(domain, config, model, store);
-            out.printf("ScoreJob         %s → %s, dead letters → %s (parallelism %d)%n", domain.eventsTopic(),
-                    domain.scoresTopic(), domain.dlqTopic(), config.get(JobSettings.PARALLELISM));
+            if (o.job == StackOptions.Job.baseline) {
+                stack.startBaselineJob(domain, config, model, store);
+                out.printf("BaselineJob      %s → %s, dead letters → %s (parallelism %d): decode, one RocksDB value per "
+                                + "entity, a score per event; no features, no model%n", domain.eventsTopic(),
+                        domain.scoresTopic(), domain.dlqTopic(), config.get(JobSettings.PARALLELISM));
+            } else {
+                stack.startScoreJob(domain, config, model, store);
+                out.printf("ScoreJob         %s → %s, dead letters → %s (parallelism %d)%n", domain.eventsTopic(),
+                        domain.scoresTopic(), domain.dlqTopic(), config.get(JobSettings.PARALLELISM));
+            }
             if (o.lookupPort >= 0) {
                 var lookup = stack.startFeatureLookup(domain, o.lookupPort);
                 out.printf("Feature lookup   %s/features/%s/<entity> (Kafka Streams over %s)%n", lookup.url(), domain.name(),

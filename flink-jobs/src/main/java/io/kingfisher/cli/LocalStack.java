@@ -117,6 +117,18 @@ public final class LocalStack implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Submits the yardstick job ({@link io.kingfisher.bench.BaselineJob}) on the scoring job's topics instead of the
+     * scoring job, and returns without waiting for it.
+     */
+    public JobClient startBaselineJob(Domain domain, Config config, ModelSnapshot model, String modelStore) throws Exception {
+        StreamExecutionEnvironment env = FlinkEnvironments.local(config);
+        io.kingfisher.bench.BaselineJob.buildOnKafka(env, domain, new ScoreJob(domain, config, model, modelStore), config);
+        JobClient job = env.executeAsync("kingfisher-baseline-" + domain.name());
+        jobs.add(job);
+        return job;
+    }
+
     /** Submits the learning job (feedback join and online trainer) to its own local MiniCluster. */
     public JobClient startLearnJob(Domain domain, Config config, String modelStore) throws Exception {
         StreamExecutionEnvironment env = FlinkEnvironments.local(config);

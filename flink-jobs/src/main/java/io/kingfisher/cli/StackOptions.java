@@ -30,6 +30,16 @@ final class StackOptions {
             description = "run the learning job too (feedback join, online fine-tuning, gating); --no-learn scores only")
     boolean learn;
 
+    /** The job that scores: Kingfisher's, or the yardstick that measures what the stack leaves to any job. */
+    enum Job {
+        score, baseline
+    }
+
+    @Option(names = "--job", defaultValue = "score", description = "score: Kingfisher's scoring job; baseline: the least job "
+            + "between the same topics (decode, one RocksDB value per entity, a score per event, exactly-once), to measure "
+            + "what the stack leaves to any job; needs --no-learn (default: ${DEFAULT-VALUE})")
+    Job job;
+
     @Option(names = "--seed", description = "simulator seed (default: ${DEFAULT-VALUE})", defaultValue = "42")
     long seed;
 

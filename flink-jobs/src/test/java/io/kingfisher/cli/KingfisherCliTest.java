@@ -74,4 +74,11 @@ class KingfisherCliTest {
                 + "nothing to serve"), err);
         assertTrue(run(2, "local", "-D", "features.publish=sometimes").contains("features.publish"));
     }
+
+    @Test
+    void theBaselineJobAloneIsAskedFor() {
+        String err = run(2, "demo", "--job", "baseline");
+        assertTrue(err.contains("kingfisher: --job baseline: the baseline job has no model to fine-tune") && err.contains("add --no-learn"), err);
+        assertTrue(run(2, "demo", "--job", "bare").contains("--job"));
+    }
 }
