@@ -12,6 +12,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -29,9 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Puts a domain's outputs behind its scores, as its {@link Domain.Outputs} asks: alerts ({@link AlertFunction}) when
- * it names an alerts topic, the per-user feed ({@link FeedFunction}) when its feed size is above 0. Both are keyed by
- * entity, downstream of the scorer, so they see each entity's scores in the order they were scored.
+ * Puts a domain's outputs behind its scores, as its {@link Domain.Outputs} asks: alerts when it names an alerts topic,
+ * the per-user feed ({@link FeedFunction}) when its feed size is above 0. Both see each entity's scores in the order
+ * they were scored: the feed and alerts with hysteresis ({@link AlertFunction}) keyed by entity downstream of the
+ * scorer, alerts without hysteresis ({@link EventAlertFunction}, nothing kept per entity) in the scorer's own chain.
  */
 public final class Outputs {
     private static final Logger LOG = LoggerFactory.getLogger(Outputs.class);
@@ -130,10 +132,13 @@ public final class Outputs {
         Domain.Outputs o = domain.outputs();
         String name = domain.name();
         if (o.alertsTopic() != null && sinks.alerts() != null) {
-            scores.keyBy(Score::getEntity, Types.STRING)
-                    .process(new AlertFunction(name, AlertRule.of(o), domain.features().outputNames()),
-                            TypeInformation.of(Alert.class))
-                    .name("alerts").uid("alerts-" + name)
+            AlertRule rule = AlertRule.of(o);
+            List<String> names = domain.features().outputNames();
+            TypeInformation<Alert> type = TypeInformation.of(Alert.class);
+            SingleOutputStreamOperator<Alert> alerts = rule.hysteresis()
+                    ? scores.keyBy(Score::getEntity, Types.STRING).process(new AlertFunction(name, rule, names), type)
+                    : scores.process(new EventAlertFunction(name, rule, names), type);
+            alerts.name("alerts").uid("alerts-" + name)
                     .sinkTo(sinks.alerts()).name("alerts-sink").uid("alerts-sink-" + name);
         }
         if (o.feedSize() > 0 && sinks.feed() != null) {

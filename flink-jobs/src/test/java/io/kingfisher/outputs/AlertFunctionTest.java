@@ -6,14 +6,18 @@ import io.kingfisher.schemas.core.Score;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static io.kingfisher.outputs.OutputsTestData.score;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlertFunctionTest {
@@ -26,12 +30,12 @@ class AlertFunctionTest {
         return h;
     }
 
-    private static void send(KeyedOneInputStreamOperatorTestHarness<String, Score, Alert> h, String entity, String id, double s)
+    private static void send(OneInputStreamOperatorTestHarness<Score, Alert> h, String entity, String id, double s)
             throws Exception {
         h.processElement(new StreamRecord<>(score("clinical", entity, id, 1000L + id.hashCode() % 100, s, 80f, 96f)));
     }
 
-    private static List<Alert> alerts(KeyedOneInputStreamOperatorTestHarness<String, Score, Alert> h) {
+    private static List<Alert> alerts(OneInputStreamOperatorTestHarness<Score, Alert> h) {
         return h.extractOutputValues();
     }
 
@@ -83,8 +87,10 @@ class AlertFunctionTest {
     }
 
     @Test
-    void withoutHysteresisEachHighScoreIsItsOwnAlertAndNoStateIsKept() throws Exception {
-        try (var h = harness(new AlertRule(0.5, 0.5))) {
+    void withoutHysteresisEachHighScoreIsItsOwnAlertUnkeyed() throws Exception {
+        try (var h = new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new EventAlertFunction("clinical", new AlertRule(0.5, 0.5), NAMES)))) {
+            h.open();
             send(h, "card", "t1", 0.6);
             send(h, "card", "t2", 0.7);
             send(h, "card", "t3", 0.4);
@@ -92,26 +98,32 @@ class AlertFunctionTest {
             List<Alert> out = alerts(h);
             assertEquals(List.of("clinical:t1", "clinical:t2", "clinical:t4"), out.stream().map(Alert::getAlertId).toList());
             assertTrue(out.stream().allMatch(a -> a.getState() == AlertState.RAISED));
-            assertEquals(0, h.numKeyedStateEntries());
         }
     }
 
     @Test
-    void aRaisedAlertNamesTheFeaturesFurthestFromTheAverage() throws Exception {
-        try (var h = harness(new AlertRule(0.5, 0.5))) {
-            for (int i = 0; i < FeatureStats.MIN_COUNT; i++) {
-                h.processElement(new StreamRecord<>(score("clinical", "p" + i % 7, "n" + i, i, 0.01,
-                        70f + i % 10, 97f - i % 3)));
-            }
-            h.processElement(new StreamRecord<>(score("clinical", "p1", "bad", 5000L, 0.8, 140f, 96f)));
-            List<Alert> out = alerts(h);
-            assertEquals(1, out.size());
-            Alert a = out.get(0);
-            assertEquals(1, a.getReasons().size(), "spo2 is ordinary: " + a.getReasons());
-            assertEquals("heart_rate", a.getReasons().get(0).getFeature());
-            assertEquals(140.0, a.getReasons().get(0).getValue());
-            assertTrue(a.getReasons().get(0).getContribution() > 10, "z of heart_rate: " + a.getReasons());
+    void eachRuleGoesToTheFunctionThatKeepsWhatItNeeds() {
+        var withoutHysteresis = new AlertRule(0.5, 0.5);
+        var withHysteresis = new AlertRule(0.2, 0.1);
+        var e = assertThrows(IllegalArgumentException.class, () -> new AlertFunction("fraud", withoutHysteresis, NAMES));
+        assertTrue(e.getMessage().contains("EventAlertFunction"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new EventAlertFunction("clinical", withHysteresis, NAMES));
+        assertTrue(e.getMessage().contains("keyed by entity"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new EventAlertFunction("fraud", withoutHysteresis, List.of()));
+    }
+
+    @Test
+    void aRaisedAlertNamesTheFeaturesFurthestFromTheAverage() {
+        Alerting alerting = new Alerting("clinical", new AlertRule(0.5, 0.5), NAMES);
+        for (int i = 0; i < FeatureStats.MIN_COUNT; i++) {
+            assertNull(alerting.onScore(score("clinical", "p" + i % 7, "n" + i, i, 0.01, 70f + i % 10, 97f - i % 3), null));
         }
+        Alert a = alerting.onScore(score("clinical", "p1", "bad", 5000L, 0.8, 140f, 96f), null);
+        assertEquals(AlertState.RAISED, a.getState());
+        assertEquals(1, a.getReasons().size(), "spo2 is ordinary: " + a.getReasons());
+        assertEquals("heart_rate", a.getReasons().get(0).getFeature());
+        assertEquals(140.0, a.getReasons().get(0).getValue());
+        assertTrue(a.getReasons().get(0).getContribution() > 10, "z of heart_rate: " + a.getReasons());
     }
 
     private static void assertAlert(Alert a, String id, String entity, String event, AlertState state, double threshold) {

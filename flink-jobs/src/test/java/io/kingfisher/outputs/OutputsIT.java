@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static io.kingfisher.outputs.OutputsTestData.score;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The outputs on a MiniCluster at parallelism 2, keyed across subtasks, as ScoreJob attaches them. */
 class OutputsIT {
@@ -95,6 +96,31 @@ class OutputsIT {
         }
         assertEquals(expected, got);
         assertEquals(24, COLLECTED.get("alerts").size());
+    }
+
+    @Test
+    void fraudAlertsEveryPaymentAtOrAboveTheThresholdOnceWithoutKeying() throws Exception {
+        Domain fraud = BuiltInDomains.fraud(); // no hysteresis: the alerts run unkeyed, after the scores
+        double threshold = fraud.outputs().alertThreshold();
+        int width = fraud.features().width();
+        List<Score> scores = new ArrayList<>();
+        Set<String> expected = new TreeSet<>();
+        for (int i = 0; i < 400; i++) {
+            double s = (i % 7) / 6.0;
+            scores.add(score("fraud", "card-" + i % 13, "tx" + i, i, s, new float[width]));
+            if (s >= threshold) {
+                expected.add("fraud:tx" + i);
+            }
+        }
+        StreamExecutionEnvironment env = env();
+        DataStream<Score> in = env.fromData(TypeInformation.of(Score.class), scores.toArray(Score[]::new)).setParallelism(1)
+                .rebalance().map(x -> x).returns(TypeInformation.of(Score.class)); // two "scorer" subtasks
+        Outputs.attach(fraud, Config.of(Map.of(), List.of()), in, new Outputs.Sinks(new Collect<>("fraud-alerts"), null));
+        env.execute("outputs-it-fraud-alerts");
+
+        List<String> got = COLLECTED.get("fraud-alerts").stream().map(o -> ((Alert) o).getAlertId()).sorted().toList();
+        assertEquals(List.copyOf(expected), got, "each payment at or above " + threshold + " once");
+        assertTrue(COLLECTED.get("fraud-alerts").stream().allMatch(o -> ((Alert) o).getState() == AlertState.RAISED));
     }
 
     @Test

@@ -6,11 +6,13 @@ import io.kingfisher.domain.Domain;
 import io.kingfisher.schemas.core.Alert;
 import io.kingfisher.schemas.core.FeedUpdate;
 import io.kingfisher.schemas.core.Score;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +52,25 @@ class OutputsTest {
         assertTrue(clinical.contains("alerts") && !clinical.contains("feed"), clinical.toString());
         List<String> none = operators(BuiltInDomains.clinical(), Outputs.Sinks.NONE);
         assertTrue(!none.contains("alerts") && !none.contains("feed"), "no sinks, no outputs: " + none);
+    }
+
+    @Test
+    void alertsWithoutHysteresisReadTheScoresWithoutAShuffle() {
+        assertEquals("FORWARD", partitionerIntoAlerts(BuiltInDomains.fraud()), "fraud: every payment is its own decision");
+        assertEquals("HASH", partitionerIntoAlerts(BuiltInDomains.clinical()), "clinical: an open alert per patient");
+    }
+
+    /** The partitioner on the edge into the alerts operator, after a scorer-like operator at parallelism 2. */
+    private static String partitionerIntoAlerts(Domain domain) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        DataStream<Score> scores = env.fromData(OutputsTestData.score(domain.name(), "e", "1", 0L, 0.5, 1f))
+                .map(s -> s).returns(TypeInformation.of(Score.class)).name("score");
+        Outputs.attach(domain, Config.of(Map.of(), List.of()), scores, new Outputs.Sinks(new Drop<Alert>(), null));
+        StreamGraph graph = env.getStreamGraph();
+        StreamNode alerts = graph.getStreamNodes().stream().filter(n -> n.getOperatorName().equals("alerts")).findFirst()
+                .orElseThrow();
+        return alerts.getInEdges().get(0).getPartitioner().toString();
     }
 
     @Test
