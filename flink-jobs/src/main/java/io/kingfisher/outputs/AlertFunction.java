@@ -27,9 +27,7 @@ import java.util.List;
 public final class AlertFunction extends KeyedProcessFunction<String, Score, Alert> {
     private static final long serialVersionUID = 1L;
 
-    private final String domain;
-    private final AlertRule rule;
-    private final List<String> featureNames;
+    private final Alerting.Spec spec;
 
     private transient ValueState<String> open;
     private transient Alerting alerting;
@@ -46,16 +44,13 @@ public final class AlertFunction extends KeyedProcessFunction<String, Score, Ale
         if (!rule.hysteresis()) {
             throw new IllegalArgumentException("rule " + rule + " keeps no state per entity: alert with EventAlertFunction");
         }
-        new Alerting(domain, rule, featureNames); // checks the names now, not in a task
-        this.domain = domain;
-        this.rule = rule;
-        this.featureNames = List.copyOf(featureNames);
+        this.spec = new Alerting.Spec(domain, rule, featureNames);
     }
 
     @Override
     public void open(OpenContext ctx) {
         open = getRuntimeContext().getState(new ValueStateDescriptor<>("open-alert", Types.STRING));
-        alerting = new Alerting(domain, rule, featureNames);
+        alerting = spec.create();
         raised = getRuntimeContext().getMetricGroup().counter("alertsRaised");
         cleared = getRuntimeContext().getMetricGroup().counter("alertsCleared");
     }

@@ -5,6 +5,7 @@ import io.kingfisher.schemas.core.AlertState;
 import io.kingfisher.schemas.core.Reason;
 import io.kingfisher.schemas.core.Score;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,17 +30,36 @@ public final class Alerting {
     private final FeatureStats stats;
 
     /**
+     * What an alerting function is built with, checked when the job is built; each subtask makes its own
+     * {@link Alerting} of it when it opens.
+     *
      * @param domain       the domain, for the alert's fields and ids
      * @param rule         when to raise and clear
      * @param featureNames the names of the scored features, in vector order
      */
-    public Alerting(String domain, AlertRule rule, List<String> featureNames) {
-        if (featureNames == null || featureNames.isEmpty()) {
-            throw new IllegalArgumentException("featureNames must name the scored features");
+    public record Spec(String domain, AlertRule rule, List<String> featureNames) implements Serializable {
+        public Spec {
+            if (featureNames == null || featureNames.isEmpty()) {
+                throw new IllegalArgumentException("featureNames must name the scored features");
+            }
+            featureNames = List.copyOf(featureNames);
         }
-        this.domain = domain;
-        this.rule = rule;
-        this.featureNames = List.copyOf(featureNames);
+
+        /** @return a fresh alerting of this spec, with empty feature statistics */
+        public Alerting create() {
+            return new Alerting(this);
+        }
+    }
+
+    /** @see Spec */
+    public Alerting(String domain, AlertRule rule, List<String> featureNames) {
+        this(new Spec(domain, rule, featureNames));
+    }
+
+    private Alerting(Spec spec) {
+        this.domain = spec.domain();
+        this.rule = spec.rule();
+        this.featureNames = spec.featureNames();
         this.stats = new FeatureStats(featureNames.size());
     }
 

@@ -22,9 +22,7 @@ import java.util.List;
 public final class EventAlertFunction extends ProcessFunction<Score, Alert> {
     private static final long serialVersionUID = 1L;
 
-    private final String domain;
-    private final AlertRule rule;
-    private final List<String> featureNames;
+    private final Alerting.Spec spec;
 
     private transient Alerting alerting;
     private transient Counter raised;
@@ -39,15 +37,12 @@ public final class EventAlertFunction extends ProcessFunction<Score, Alert> {
         if (rule.hysteresis()) {
             throw new IllegalArgumentException("rule " + rule + " keeps an open alert per entity: alert with AlertFunction, keyed by entity");
         }
-        new Alerting(domain, rule, featureNames); // checks the names now, not in a task
-        this.domain = domain;
-        this.rule = rule;
-        this.featureNames = List.copyOf(featureNames);
+        this.spec = new Alerting.Spec(domain, rule, featureNames);
     }
 
     @Override
     public void open(OpenContext ctx) {
-        alerting = new Alerting(domain, rule, featureNames);
+        alerting = spec.create();
         raised = getRuntimeContext().getMetricGroup().counter("alertsRaised");
     }
 
