@@ -24,9 +24,7 @@ public final class Alerting {
     /** Most reasons an alert gives. */
     public static final int REASONS = 3;
 
-    private final String domain;
-    private final AlertRule rule;
-    private final List<String> featureNames;
+    private final Spec spec;
     private final FeatureStats stats;
 
     /**
@@ -51,16 +49,9 @@ public final class Alerting {
         }
     }
 
-    /** @see Spec */
-    public Alerting(String domain, AlertRule rule, List<String> featureNames) {
-        this(new Spec(domain, rule, featureNames));
-    }
-
     private Alerting(Spec spec) {
-        this.domain = spec.domain();
-        this.rule = spec.rule();
-        this.featureNames = spec.featureNames();
-        this.stats = new FeatureStats(featureNames.size());
+        this.spec = spec;
+        this.stats = new FeatureStats(spec.featureNames().size());
     }
 
     /**
@@ -70,9 +61,10 @@ public final class Alerting {
      * @return the alert the score raises (state RAISED) or clears (CLEARED, with {@code openId}), or null
      */
     public Alert onScore(Score s, String openId) {
+        AlertRule rule = spec.rule();
         Alert a = switch (rule.decide(openId != null, s.getScore())) {
-            case RAISE -> alert(s, domain + ":" + s.getEventId(), AlertState.RAISED, rule.alertThreshold(),
-                    reasons(stats.reasons(s.getFeatures(), featureNames, REASONS)));
+            case RAISE -> alert(s, spec.domain() + ":" + s.getEventId(), AlertState.RAISED, rule.alertThreshold(),
+                    reasons(stats.reasons(s.getFeatures(), spec.featureNames(), REASONS)));
             case CLEAR -> alert(s, openId, AlertState.CLEARED, rule.clearThreshold(), List.of());
             case NONE -> null;
         };
@@ -83,7 +75,7 @@ public final class Alerting {
     private Alert alert(Score s, String id, AlertState state, double threshold, List<Reason> reasons) {
         return Alert.newBuilder()
                 .setAlertId(id)
-                .setDomain(domain)
+                .setDomain(spec.domain())
                 .setEntity(s.getEntity())
                 .setEventId(s.getEventId())
                 .setEventTime(s.getEventTime())

@@ -114,7 +114,7 @@ class AlertFunctionTest {
 
     @Test
     void aRaisedAlertNamesTheFeaturesFurthestFromTheAverage() {
-        Alerting alerting = new Alerting("clinical", new AlertRule(0.5, 0.5), NAMES);
+        Alerting alerting = new Alerting.Spec("clinical", new AlertRule(0.5, 0.5), NAMES).create();
         for (int i = 0; i < FeatureStats.MIN_COUNT; i++) {
             assertNull(alerting.onScore(score("clinical", "p" + i % 7, "n" + i, i, 0.01, 70f + i % 10, 97f - i % 3), null));
         }
