@@ -93,6 +93,8 @@ public final class DemoRun {
     private final AtomicBoolean stop = new AtomicBoolean();
     /** Wall-clock start of the measured run: events before it were the warm-up trickle. */
     private final AtomicLong steadyFrom = new AtomicLong(Long.MAX_VALUE);
+    /** The process's CPU time when the measured run started. */
+    private volatile ThreadCpu.Snapshot cpuFrom;
 
     /**
      * @param feed             what to produce; a finite feed ends the run when exhausted
@@ -159,6 +161,7 @@ public final class DemoRun {
 
         long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
         waitUntilCaughtUp(deadline);
+        ThreadCpu.Snapshot cpuTo = ThreadCpu.take();
         // A little longer, so duplicates that would follow the last expected record are seen too.
         Thread.sleep(Math.min(1000, Math.max(0, deadline - System.currentTimeMillis())));
         stop.set(true);
@@ -174,14 +177,17 @@ public final class DemoRun {
         boolean drainTimedOut = ids.missing() > 0 && lastScoreAt.get() >= deadline - DRAIN_STILL_ARRIVING_MS;
         long endOfScores = lastScoreAt.get() == 0 ? producedEnd : lastScoreAt.get();
         double seconds = Math.max(1e-3, (endOfScores - start) / 1000.0);
+        ThreadCpu.Snapshot from = cpuFrom;
         synchronized (tracker) {
+            DemoSummary.Cpu cpu = from == null ? null : DemoSummary.Cpu.of(ThreadCpu.between(from, cpuTo),
+                    (cpuTo.wallNanos() - from.wallNanos()) / 1e9, tracker.measured);
             return new DemoSummary(domain.name(), (producedEnd - start) / 1000.0, warmup.toMillis() / 1000.0, produced.get(), badProduced.get(),
                     scores.get(), deadLetters.get(), ids.duplicates(), ids.missing(), ids.unexpected(),
                     tracker.measured / seconds,
                     new DemoSummary.Latency(tracker.latency.percentile(50), tracker.latency.percentile(99), tracker.latency.percentile(100)),
                     new DemoSummary.Latency(tracker.visible.percentile(50), tracker.visible.percentile(99), tracker.visible.percentile(100)),
                     firstScoreAt.get() == 0 ? Double.NaN : (firstScoreAt.get() - launchedAtMillis) / 1000.0,
-                    List.copyOf(tracker.versions), Map.copyOf(tracker.dlqKinds), drainTimedOut,
+                    List.copyOf(tracker.versions), Map.copyOf(tracker.dlqKinds), drainTimedOut, cpu,
                     learning == null ? null : learning.summary());
         }
     }
@@ -212,7 +218,7 @@ public final class DemoRun {
             long end = duration == null ? Long.MAX_VALUE : measureFrom + duration.toMillis();
             boolean measuring = warmup.isZero();
             if (measuring) {
-                steadyFrom.set(start);
+                measureFrom(start);
             }
             long n = 0;
             while (!exhausted) {
@@ -228,7 +234,7 @@ public final class DemoRun {
                         end = duration == null ? Long.MAX_VALUE : now + duration.toMillis();
                     }
                     measuring = true;
-                    steadyFrom.set(now);
+                    measureFrom(now);
                 }
                 if (rate <= 0 && !measuring && produced.get() - scores.get() > WARM_UP_AHEAD) {
                     Thread.sleep(1); // a warm-up as fast as possible keeps the pipeline busy, not a backlog growing
@@ -244,9 +250,15 @@ public final class DemoRun {
                 exhausted = !send(producer, producedIds);
                 n++;
             }
-            steadyFrom.compareAndSet(Long.MAX_VALUE, start); // a feed that ran out during warm-up: measure all of it
+            steadyFrom.compareAndSet(Long.MAX_VALUE, start); // a feed that ran out during warm-up: measure all of it (no CPU)
             producer.flush();
         }
+    }
+
+    /** Starts the measured run: latency and throughput count scores of events sent from {@code now}. */
+    private void measureFrom(long now) {
+        cpuFrom = ThreadCpu.take();
+        steadyFrom.set(now);
     }
 
     /**

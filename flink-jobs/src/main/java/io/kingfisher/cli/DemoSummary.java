@@ -42,6 +42,7 @@ public record DemoSummary(
         @JsonProperty("model_versions") List<Long> modelVersions,
         @JsonProperty("dlq_by_kind") java.util.Map<String, Long> dlqByKind,
         @JsonProperty("drain_timed_out") boolean drainTimedOut,
+        @JsonProperty("cpu") @JsonInclude(JsonInclude.Include.NON_NULL) Cpu cpu,
         @JsonIgnore LearningTracker.Learning learning) {
 
     /** The served scores' prequential metrics on the training examples (null without the learning job). */
@@ -88,6 +89,56 @@ public record DemoSummary(
     public record Latency(@JsonProperty("p50") double p50, @JsonProperty("p99") double p99, @JsonProperty("max") double max) {
     }
 
+    /**
+     * CPU time of the measured part, per scored event, by part of the local stack (see {@link ThreadCpu}): steadier
+     * than events per second on a shared machine, so a change's cost can be read side by side.
+     *
+     * @param wallSeconds     the measured part's length
+     * @param coresBusy       the process's CPU time over the wall time (the machine's cores bound it)
+     * @param events          scores in the measured part, the divisor
+     * @param jobUsPerEvent   the parts named {@code job: ...} (the jobs' tasks, producers, RocksDB's background work)
+     * @param totalUsPerEvent the whole process: jobs, broker, registry, the demo's feed and consumer, the JVM
+     * @param usPerEvent      each part, largest first
+     */
+    public record Cpu(@JsonProperty("wall_s") double wallSeconds, @JsonProperty("cores_busy") double coresBusy,
+                      @JsonProperty("events") long events, @JsonProperty("job_us_per_event") double jobUsPerEvent,
+                      @JsonProperty("total_us_per_event") double totalUsPerEvent,
+                      @JsonProperty("us_per_event") java.util.Map<String, Double> usPerEvent) {
+
+        /**
+         * @param cpuSeconds each part's CPU seconds, in the order to report them ({@link ThreadCpu#between})
+         * @return per-event figures, or null without events or time to divide by
+         */
+        static Cpu of(java.util.Map<String, Double> cpuSeconds, double wallSeconds, long events) {
+            if (events <= 0 || wallSeconds <= 0) {
+                return null;
+            }
+            java.util.Map<String, Double> perEvent = new java.util.LinkedHashMap<>();
+            double job = 0;
+            double total = 0;
+            for (java.util.Map.Entry<String, Double> e : cpuSeconds.entrySet()) {
+                double us = e.getValue() * 1e6 / events;
+                perEvent.put(e.getKey(), us);
+                total += us;
+                if (e.getKey().startsWith(ThreadCpu.JOB)) {
+                    job += us;
+                }
+            }
+            return new Cpu(wallSeconds, total * events / 1e6 / wallSeconds, events, job, total,
+                    java.util.Collections.unmodifiableMap(perEvent));
+        }
+
+        /** One line: the job's and the whole process's µs per event, then the largest parts. */
+        String toText() {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                    "job %.1f µs/event, all %.1f (%.2f cores busy); parts of 2%% or more:", jobUsPerEvent, totalUsPerEvent, coresBusy));
+            usPerEvent.entrySet().stream().filter(e -> e.getValue() >= 0.02 * totalUsPerEvent) // the JSON has all
+                    .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.1f;", e.getKey(), e.getValue())));
+            b.setLength(b.length() - 1);
+            return b.toString();
+        }
+    }
+
     public String toJson() {
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this);
@@ -118,6 +169,7 @@ public record DemoSummary(
                 domain, durationSeconds, warmupSeconds, eventsIn, badIn, scoresOut, missing, duplicates, unexpected, dlq, dlqByKind,
                 throughputEps, latencyMs.p50, latencyMs.p99, visibleLatencyMs.p50, visibleLatencyMs.p99,
                 firstScoreAfterStartSeconds, modelVersions)
+                + (cpu == null ? "" : "\ncpu            " + cpu.toText())
                 + (drainTimedOut ? String.format(Locale.ROOT, "%nnot drained   scores were still arriving when the run stopped waiting: the %,d "
                         + "missing were not yet scored (the pipeline was behind), not known to be lost; a longer "
                         + "--drain-timeout waits for them", missing) : "")
