@@ -28,6 +28,18 @@ public final class BuiltInDomains {
     public static final Duration FRAUD_LABEL_WINDOW = Duration.ofDays(30);
     /** The clicks attribution window: a click later than this after its impression does not count. */
     public static final Duration CLICK_ATTRIBUTION_WINDOW = Duration.ofMinutes(30);
+    /**
+     * How late an impression or a click may reach the learning job and still be joined in order. Impressions are
+     * logged as they are served and clicks seconds later, so a minute is generous; the features' allowed lateness
+     * (an hour) held every click's default negative back an hour more, 12 s of wall time at the demo's 300x.
+     */
+    public static final Duration CLICK_OUT_OF_ORDERNESS = Duration.ofMinutes(1);
+    /**
+     * An impression without a click is trained on as a negative after this long, and corrected if the click comes
+     * later in the attribution window: most clicks come within seconds (the simulator's median is 8 s), so few
+     * negatives are corrected, and the learner need not wait half an hour for every negative.
+     */
+    public static final Duration CLICK_PROVISIONAL_NEGATIVE_AFTER = Duration.ofMinutes(5);
     /** The clinical horizon: an observation is positive when the patient deteriorates within this long after it. */
     public static final Duration DETERIORATION_HORIZON = Duration.ofHours(12);
     /**
@@ -120,7 +132,8 @@ public final class BuiltInDomains {
                         new Domain.ModelShape.Embedding("item_hash", 2048, 16))),
                 new Domain.Labels(ClickEvent.getClassSchema(), "user_id", "event_time",
                         new LabelRule.ByEventId("impression_id", LabelValue.presence(), CLICK_ATTRIBUTION_WINDOW,
-                                LabelRule.OnTimeout.NEGATIVE)),
+                                LabelRule.OnTimeout.NEGATIVE))
+                        .withFeedbackTiming(CLICK_OUT_OF_ORDERNESS, CLICK_PROVISIONAL_NEGATIVE_AFTER),
                 new Domain.Outputs(0.5, 0.5, null, 10, Topics.RECS_FEED));
     }
 

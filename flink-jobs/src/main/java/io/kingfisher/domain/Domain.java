@@ -9,6 +9,7 @@ import io.kingfisher.trainer.online.LearnerSettings;
 import org.apache.avro.Schema;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -211,13 +212,22 @@ public record Domain(
     /**
      * The labels: their Avro schema (the value schema of {@code <domain>.labels}), the field holding the entity (the
      * Kafka key of a label record, so labels land on the partition of their entity's scores), the field holding the
-     * label's event time, and the rule joining labels to scores.
+     * label's event time, the rule joining labels to scores, and where the domain says so, the timing of its
+     * feedback ({@link #withFeedbackTiming}).
      *
      * @param keyField entity field of the label, or null when labels carry none (then only a {@link
      *                 LabelRule.ByEventId} rule is possible)
      * @param timeField when the label became true, epoch ms (a number)
+     * @param outOfOrderness null, or see {@link #withFeedbackTiming}
+     * @param provisionalNegativeAfter null, or see {@link #withFeedbackTiming}
      */
-    public record Labels(Schema schema, String keyField, String timeField, LabelRule rule) implements Serializable {
+    public record Labels(Schema schema, String keyField, String timeField, LabelRule rule, Duration outOfOrderness,
+                         Duration provisionalNegativeAfter) implements Serializable {
+        /** Labels whose feedback timing is the learning job's defaults ({@link #withFeedbackTiming}). */
+        public Labels(Schema schema, String keyField, String timeField, LabelRule rule) {
+            this(schema, keyField, timeField, rule, null, null);
+        }
+
         public Labels {
             if (schema == null) {
                 throw new IllegalArgumentException("labels.schema: required");
@@ -242,6 +252,29 @@ public record Domain(
                 requireField(schema, byId.idField(), "labels.rule.id_field");
             }
             rule.value().validate(schema);
+            if (outOfOrderness != null && outOfOrderness.isNegative()) {
+                throw new IllegalArgumentException("labels.out_of_orderness: must be zero or positive, was " + outOfOrderness);
+            }
+            if (provisionalNegativeAfter != null && (provisionalNegativeAfter.isNegative() || provisionalNegativeAfter.isZero()
+                    || provisionalNegativeAfter.compareTo(rule.window()) >= 0 || rule.onTimeout() != LabelRule.OnTimeout.NEGATIVE)) {
+                throw new IllegalArgumentException("labels.provisional_negative_after: must be positive and shorter than the "
+                        + "label window (" + rule.window() + "), for a rule whose timeouts are negative; was " + provisionalNegativeAfter);
+            }
+        }
+
+        /**
+         * The timing of this domain's feedback, where it differs from the learning job's defaults (each may still be
+         * set per job: {@code feedback.out_of_orderness}, {@code feedback.provisional_negative_after}).
+         *
+         * @param outOfOrderness           how far behind the latest event time a score or label may arrive and still
+         *                                 be joined in event-time order: the learning job's watermarks lag by this
+         *                                 much, so it delays every timeout and provisional negative; null = the
+         *                                 features' allowed lateness (every score the features accepted is in order)
+         * @param provisionalNegativeAfter a score without a label becomes a provisional negative after this long (a
+         *                                 later positive in the window emits a correction); null = the job's default
+         */
+        public Labels withFeedbackTiming(Duration outOfOrderness, Duration provisionalNegativeAfter) {
+            return new Labels(schema, keyField, timeField, rule, outOfOrderness, provisionalNegativeAfter);
         }
 
         private static Schema.Field requireField(Schema schema, String field, String key) {

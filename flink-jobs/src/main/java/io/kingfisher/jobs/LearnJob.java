@@ -83,7 +83,19 @@ public final class LearnJob {
                 org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
     }
 
-    /** The feedback join's rule: the domain's label rule plus the job's provisional-negative and late-label settings. */
+    /**
+     * How far the join's watermarks lag the latest event time ({@code feedback.out_of_orderness}, else the domain's,
+     * else its features' allowed lateness: every score the features accepted is then in order).
+     */
+    public static Duration outOfOrderness(Domain domain, Config config) {
+        Duration d = domain.labels().outOfOrderness();
+        return config.getOr(LearnSettings.OUT_OF_ORDERNESS, d != null ? d : domain.features().allowedLateness());
+    }
+
+    /**
+     * The feedback join's rule: the domain's label rule plus the provisional-negative setting (the job's, else the
+     * domain's, else its default) and the late-label setting.
+     */
     public static JoinRule joinRule(Domain domain, Config config) {
         LabelRule rule = domain.labels().rule();
         JoinRule.Mode mode = rule instanceof LabelRule.ByEventId ? JoinRule.Mode.BY_EVENT_ID : JoinRule.Mode.BY_ENTITY_WITHIN;
@@ -91,7 +103,9 @@ public final class LearnJob {
                 ? JoinRule.OnTimeout.NEGATIVE : JoinRule.OnTimeout.UNLABELLED;
         JoinRule.LateLabels late = config.get(LearnSettings.LATE_LABELS) == LearnSettings.LateLabels.CORRECT
                 ? JoinRule.LateLabels.CORRECT : JoinRule.LateLabels.DROP;
-        Duration provisional = config.get(LearnSettings.PROVISIONAL_AFTER);
+        Duration domainProvisional = domain.labels().provisionalNegativeAfter();
+        Duration provisional = config.getOr(LearnSettings.PROVISIONAL_AFTER,
+                domainProvisional != null ? domainProvisional : config.get(LearnSettings.PROVISIONAL_AFTER));
         boolean useProvisional = !provisional.isZero() && onTimeout == JoinRule.OnTimeout.NEGATIVE
                 && rule.window().compareTo(provisional) > 0;
         return new JoinRule(mode, rule.window(), onTimeout, useProvisional ? provisional : null, late);
@@ -117,7 +131,7 @@ public final class LearnJob {
         scores.getExecutionEnvironment().getConfig().enableObjectReuse();
         String registry = config.get(JobSettings.REGISTRY_URL);
         String name = domain.name();
-        Duration lateness = domain.features().allowedLateness();
+        Duration lateness = outOfOrderness(domain, config);
         Duration idle = config.get(LearnSettings.IDLENESS);
         JoinRule rule = joinRule(domain, config);
 

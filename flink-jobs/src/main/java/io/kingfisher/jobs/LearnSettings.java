@@ -2,6 +2,7 @@ package io.kingfisher.jobs;
 
 import io.kingfisher.config.Config;
 import io.kingfisher.config.Setting;
+import io.kingfisher.features.FeatureSpec;
 import io.kingfisher.scoring.snapshot.PayloadFormat;
 import io.kingfisher.trainer.online.LearnerSettings;
 
@@ -20,7 +21,13 @@ public final class LearnSettings {
 
     public static final Setting<Duration> PROVISIONAL_AFTER = Setting.duration("feedback.provisional_negative_after",
             "for label windows longer than this with negative timeouts: train on a provisional negative after this long "
-                    + "and correct it if a positive label comes later (0 = wait for the window)", Duration.ofDays(1), Duration.ZERO);
+                    + "and correct it if a positive label comes later (0 = wait for the window; default: the domain's, "
+                    + "else 1 day)", Duration.ofDays(1), Duration.ZERO);
+    public static final Setting<Duration> OUT_OF_ORDERNESS = Setting.duration("feedback.out_of_orderness",
+            "how far behind the latest event time a score or label may arrive and still be joined in event-time order: "
+                    + "the join's watermarks lag by this much, so every timeout and provisional negative waits for it; a "
+                    + "later score is settled at once, a later label corrects (default: the domain's, else its features' "
+                    + "allowed lateness)", FeatureSpec.DEFAULT_ALLOWED_LATENESS, Duration.ZERO);
     public static final Setting<LateLabels> LATE_LABELS = Setting.choice("feedback.late_labels",
             "a label after its score's window: correct (emit a correcting example) or drop (count it, dead-letter it)",
             LateLabels.CORRECT, LateLabels.class);
@@ -80,7 +87,7 @@ public final class LearnSettings {
             "the payload format of published snapshots: float (with optimizer state) or int8 (per-channel int8 weights, "
                     + "2-3 times smaller, served dequantized)", PayloadFormat.FLOAT, PayloadFormat.class);
 
-    public static final List<Setting<?>> ALL = List.of(CHECKPOINT_INTERVAL, PAYLOAD_FORMAT, PARALLELISM, PROVISIONAL_AFTER, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
+    public static final List<Setting<?>> ALL = List.of(CHECKPOINT_INTERVAL, PAYLOAD_FORMAT, PARALLELISM, PROVISIONAL_AFTER, OUT_OF_ORDERNESS, LATE_LABELS, RETENTION, IDLENESS, BATCH_SIZE, WINDOW,
             PUBLISH_EVERY, PUBLISH_INTERVAL, MIN_NEW_EXAMPLES, POPULATION, LR_SCALE, LR_SPREAD, TUNE_EVERY, GATE_LOSS_MARGIN,
             GATE_AUC_MARGIN, GOLDEN_MARGIN, ROLLBACK_MARGIN, DRIFT_ACTION, DRIFT_CONFIDENCE, PSI_MIN_ENTITIES);
 

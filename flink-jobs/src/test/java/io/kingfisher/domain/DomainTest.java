@@ -62,8 +62,8 @@ class DomainTest {
         assertEquals(io.kingfisher.features.FeatureSpec.NEVER, clickSettings.get(clickColumns.indexOf("user_hash")),
                 "an embedded id: which ids are active is not a feature distribution");
         assertEquals(io.kingfisher.features.FeatureSpec.NEVER, clickSettings.get(clickColumns.indexOf("item_hash")));
-        assertEquals(Duration.ofMinutes(30).toMillis(), clickSettings.get(clickColumns.indexOf("position")),
-                "a plain column: the attribution window only");
+        assertEquals(Duration.ofMinutes(5).toMillis(), clickSettings.get(clickColumns.indexOf("position")),
+                "a plain column: only the time a score takes to settle, clicks' provisional negatives after 5 minutes");
     }
 
     /** The online learner's settings for the domain under these job settings. */
@@ -186,6 +186,19 @@ class DomainTest {
         fails("labels.value: a by-entity rule needs a value that can say negative", () -> new LabelRule.ByEntityWithin(
                 LabelValue.presence(), Duration.ofHours(1), LabelRule.OnTimeout.NEGATIVE));
         fails("labels.value.positives: name at least one positive value", () -> LabelValue.oneOf("outcome"));
+        Domain.Labels fraud = new Domain.Labels(FraudLabel.getClassSchema(), "card_id", "label_time", rule);
+        fails("labels.out_of_orderness: must be zero or positive", () -> fraud.withFeedbackTiming(Duration.ofMinutes(-1), null));
+        fails("labels.provisional_negative_after: must be positive and shorter than the label window (PT720H)",
+                () -> fraud.withFeedbackTiming(null, Duration.ofDays(30)));
+        fails("labels.provisional_negative_after: must be positive", () -> fraud.withFeedbackTiming(null, Duration.ZERO));
+        fails("labels.provisional_negative_after: must be positive and shorter than the label window (PT12H), for a rule "
+                + "whose timeouts are negative", () -> new Domain.Labels(ClinicalOutcome.getClassSchema(), "patient_id",
+                "event_time", new LabelRule.ByEntityWithin(LabelValue.oneOf("outcome", "DEATH"), Duration.ofHours(12),
+                LabelRule.OnTimeout.UNLABELLED)).withFeedbackTiming(null, Duration.ofHours(1)));
+        Domain.Labels timed = fraud.withFeedbackTiming(Duration.ZERO, Duration.ofDays(2));
+        assertEquals(Duration.ZERO, timed.outOfOrderness());
+        assertEquals(Duration.ofDays(2), timed.provisionalNegativeAfter());
+        assertEquals(rule, timed.rule());
         fails("labels: domain 'fraud' must declare its labels", () -> withLabels(null));
     }
 

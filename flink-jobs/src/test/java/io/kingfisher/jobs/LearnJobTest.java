@@ -40,7 +40,12 @@ class LearnJobTest {
 
         JoinRule clicks = LearnJob.joinRule(BuiltInDomains.byName("clicks"), config(Map.of()));
         assertEquals(JoinRule.Mode.BY_EVENT_ID, clicks.mode());
-        assertNull(clicks.provisionalNegativeAfter(), "a 30-minute window needs none");
+        assertEquals(Duration.ofMinutes(5), clicks.provisionalNegativeAfter(),
+                "clicks come within seconds: the domain trains on a non-click after 5 of the window's 30 minutes");
+        assertNull(LearnJob.joinRule(BuiltInDomains.byName("clicks"), config(Map.of("feedback.provisional_negative_after", "0s")))
+                .provisionalNegativeAfter(), "the job's setting overrides the domain's");
+        assertEquals(Duration.ofMinutes(10), LearnJob.joinRule(BuiltInDomains.byName("clicks"),
+                config(Map.of("feedback.provisional_negative_after", "10m"))).provisionalNegativeAfter());
 
         JoinRule clinical = LearnJob.joinRule(BuiltInDomains.byName("clinical"),
                 config(Map.of("feedback.late_labels", "drop")));
@@ -51,6 +56,17 @@ class LearnJobTest {
         JoinRule off = LearnJob.joinRule(BuiltInDomains.byName("fraud"),
                 config(Map.of("feedback.provisional_negative_after", "0s")));
         assertNull(off.provisionalNegativeAfter());
+    }
+
+    @Test
+    void theJoinsWatermarksLagByTheDomainsOutOfOrdernessElseItsFeaturesAllowedLateness() {
+        assertEquals(Duration.ofHours(1), LearnJob.outOfOrderness(BuiltInDomains.byName("fraud"), config(Map.of())),
+                "fraud says nothing: every payment the features accepted (up to an hour late) is joined in order");
+        assertEquals(BuiltInDomains.byName("fraud").features().allowedLateness(),
+                LearnJob.outOfOrderness(BuiltInDomains.byName("fraud"), config(Map.of())));
+        assertEquals(Duration.ofMinutes(1), LearnJob.outOfOrderness(BuiltInDomains.byName("clicks"), config(Map.of())));
+        assertEquals(Duration.ofSeconds(30), LearnJob.outOfOrderness(BuiltInDomains.byName("clicks"),
+                config(Map.of("feedback.out_of_orderness", "30s"))), "the job's setting overrides the domain's");
     }
 
     @Test
