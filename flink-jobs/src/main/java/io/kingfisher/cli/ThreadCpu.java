@@ -42,6 +42,9 @@ final class ThreadCpu {
     record Named(String name, long cpuNanos) {
     }
 
+    /** Prefixes of the threads a Flink task starts for itself (before the task's own name). */
+    private static final List<String> TASK_HELPERS = List.of("Source Data Fetcher for ", "OutputFlusher for ",
+            "System Time Trigger for ", "Time Trigger for ");
     private static final Pattern SUBTASK = Pattern.compile("^(.*) \\(\\d+/\\d+\\)#\\d+$");
     private static final List<String> BROKER = List.of("data-plane-kafka", "kafka-", "TxnMarkerSenderThread", "quorum-",
             "controller-", "group-coordinator", "share-coordinator", "executor-", "broker-", "raft-", "ExpirationReaper",
@@ -111,13 +114,19 @@ final class ThreadCpu {
     }
 
     /**
-     * The part a Java thread belongs to: {@code job: <first operator>} for a Flink subtask (a source's fetcher
-     * thread with its source), {@code job: kafka producers} for the I/O threads of the job's transactional
+     * The part a Java thread belongs to: {@code job: <first operator>} for a Flink subtask (with the threads it starts
+     * for itself: a source's fetcher, the output flusher, the timer threads), {@code job: kafka producers} for the I/O threads of the job's transactional
      * producers, and so on.
      */
     static String part(String thread) {
         Objects.requireNonNull(thread, "thread");
-        String name = thread.startsWith("Source Data Fetcher for ") ? thread.substring("Source Data Fetcher for ".length()) : thread;
+        String name = thread;
+        for (String helper : TASK_HELPERS) { // a task's own helper threads count with the task
+            if (name.startsWith(helper)) {
+                name = name.substring(helper.length());
+                break;
+            }
+        }
         Matcher m = SUBTASK.matcher(name);
         if (m.matches()) {
             String chain = m.group(1);

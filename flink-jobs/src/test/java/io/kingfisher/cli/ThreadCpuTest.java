@@ -16,6 +16,9 @@ class ThreadCpuTest {
         assertEquals("job: score", ThreadCpu.part("score -> scores-sink: Writer -> scores-sink: Committer (1/1)#0"));
         assertEquals("job: source fraud.events", ThreadCpu.part("Source: fraud.events -> decode+validate (1/2)#3"));
         assertEquals("job: source fraud.events", ThreadCpu.part("Source Data Fetcher for Source: fraud.events -> decode+validate (1/1)#0"));
+        assertEquals("job: features", ThreadCpu.part("OutputFlusher for features -> (late-to-dlq) (1/1)#0"));
+        assertEquals("job: score", ThreadCpu.part("Time Trigger for score -> scores-sink: Writer (1/1)#0"));
+        assertEquals("job: score", ThreadCpu.part("System Time Trigger for score -> scores-sink: Writer (1/1)#0"));
         assertEquals("job: feedback-join", ThreadCpu.part(
                 "feedback-join -> (examples-sink: Writer -> examples-sink: Committer, dropped-labels, to-example) (1/1)#0"));
         assertEquals("job: kafka producers", ThreadCpu.part("kafka-producer-network-thread | producer-kingfisher-score-fraud-scores-0-1"));
