@@ -62,8 +62,8 @@ class DomainTest {
         assertEquals(io.kingfisher.features.FeatureSpec.NEVER, clickSettings.get(clickColumns.indexOf("user_hash")),
                 "an embedded id: which ids are active is not a feature distribution");
         assertEquals(io.kingfisher.features.FeatureSpec.NEVER, clickSettings.get(clickColumns.indexOf("item_hash")));
-        assertEquals(Duration.ofMinutes(5).toMillis(), clickSettings.get(clickColumns.indexOf("position")),
-                "a plain column: only the time a score takes to settle, clicks' provisional negatives after 5 minutes");
+        assertEquals(Duration.ofMinutes(30).toMillis(), clickSettings.get(clickColumns.indexOf("position")),
+                "a plain column: the attribution window only");
     }
 
     /** The online learner's settings for the domain under these job settings. */
