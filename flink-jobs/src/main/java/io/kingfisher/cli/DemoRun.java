@@ -250,7 +250,7 @@ public final class DemoRun {
                 exhausted = !send(producer, producedIds);
                 n++;
             }
-            steadyFrom.compareAndSet(Long.MAX_VALUE, start); // a feed that ran out during warm-up: measure all of it (no CPU)
+            steadyFrom.compareAndSet(Long.MAX_VALUE, start); // a feed that ran out during warm-up: measure all of it (its CPU was not sampled: no cpu section)
             producer.flush();
         }
     }

@@ -50,7 +50,7 @@ final class ThreadCpu {
             "controller-", "group-coordinator", "share-coordinator", "executor-", "broker-", "raft-", "ExpirationReaper",
             "LogDirFailureHandler", "transaction-log-manager", "ReplicaFetcher", "metadata-", "node-");
     private static final List<String> FLINK = List.of("flink-", "Flink-", "jobmanager-", "Checkpoint Timer",
-            "SourceCoordinator-", "mini-cluster", "AsyncOperations-thread", "OutputFlusher", "Timer-", "pekko",
+            "SourceCoordinator-", "mini-cluster", "AsyncOperations-thread", "Timer-", "pekko",
             "BlobServer", "FileCache", "IOManager", "Legacy Source Thread");
     private static final long TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
 
@@ -115,8 +115,8 @@ final class ThreadCpu {
 
     /**
      * The part a Java thread belongs to: {@code job: <first operator>} for a Flink subtask (with the threads it starts
-     * for itself: a source's fetcher, the output flusher, the timer threads), {@code job: kafka producers} for the I/O threads of the job's transactional
-     * producers, and so on.
+     * for itself: a source's fetcher, the output flusher, the timer threads), {@code job: kafka producers} for the
+     * I/O threads of the job's transactional producers, and so on.
      */
     static String part(String thread) {
         Objects.requireNonNull(thread, "thread");

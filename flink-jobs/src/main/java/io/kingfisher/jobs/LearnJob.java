@@ -105,7 +105,7 @@ public final class LearnJob {
                 ? JoinRule.LateLabels.CORRECT : JoinRule.LateLabels.DROP;
         Duration domainProvisional = domain.labels().provisionalNegativeAfter();
         Duration provisional = config.getOr(LearnSettings.PROVISIONAL_AFTER,
-                domainProvisional != null ? domainProvisional : config.get(LearnSettings.PROVISIONAL_AFTER));
+                domainProvisional != null ? domainProvisional : LearnSettings.PROVISIONAL_AFTER.defaultValue());
         boolean useProvisional = !provisional.isZero() && onTimeout == JoinRule.OnTimeout.NEGATIVE
                 && rule.window().compareTo(provisional) > 0;
         return new JoinRule(mode, rule.window(), onTimeout, useProvisional ? provisional : null, late);

@@ -26,8 +26,8 @@ public final class LearnSettings {
     public static final Setting<Duration> OUT_OF_ORDERNESS = Setting.duration("feedback.out_of_orderness",
             "how far behind the latest event time a score or label may arrive and still be joined in event-time order: "
                     + "the join's watermarks lag by this much, so every timeout and provisional negative waits for it; a "
-                    + "later score is settled at once, a later label corrects (default: the domain's, else its features' "
-                    + "allowed lateness)", FeatureSpec.DEFAULT_ALLOWED_LATENESS, Duration.ZERO);
+                    + "score later than that is settled at the next watermark, a label later than its score's window "
+                    + "corrects it (default: the domain's, else its features' allowed lateness)", FeatureSpec.DEFAULT_ALLOWED_LATENESS, Duration.ZERO);
     public static final Setting<LateLabels> LATE_LABELS = Setting.choice("feedback.late_labels",
             "a label after its score's window: correct (emit a correcting example) or drop (count it, dead-letter it)",
             LateLabels.CORRECT, LateLabels.class);
