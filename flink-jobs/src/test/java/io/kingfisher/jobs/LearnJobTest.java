@@ -57,6 +57,20 @@ class LearnJobTest {
     }
 
     @Test
+    void aDomainsProvisionalDelayAndLagAreUsedUnlessTheJobSetsItsOwn() {
+        io.kingfisher.domain.Domain f = BuiltInDomains.fraud();
+        io.kingfisher.domain.Domain timed = new io.kingfisher.domain.Domain(f.name(), f.eventSchema(), f.idField(),
+                f.keyField(), f.timeField(), f.features(), f.rules(), f.model(),
+                f.labels().withFeedbackTiming(Duration.ofMinutes(10), Duration.ofHours(6)), f.outputs());
+        assertEquals(Duration.ofHours(6), LearnJob.joinRule(timed, config(Map.of())).provisionalNegativeAfter());
+        assertEquals(Duration.ofDays(2), LearnJob.joinRule(timed,
+                config(Map.of("feedback.provisional_negative_after", "2d"))).provisionalNegativeAfter());
+        assertNull(LearnJob.joinRule(timed, config(Map.of("feedback.provisional_negative_after", "0s")))
+                .provisionalNegativeAfter(), "0 turns them off whatever the domain says");
+        assertEquals(Duration.ofMinutes(10), LearnJob.outOfOrderness(timed, config(Map.of())));
+    }
+
+    @Test
     void theJoinsWatermarksLagByTheDomainsOutOfOrdernessElseItsFeaturesAllowedLateness() {
         assertEquals(Duration.ofHours(1), LearnJob.outOfOrderness(BuiltInDomains.byName("fraud"), config(Map.of())),
                 "fraud says nothing: every payment the features accepted (up to an hour late) is joined in order");
