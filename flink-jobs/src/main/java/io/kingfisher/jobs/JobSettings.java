@@ -27,6 +27,10 @@ public final class JobSettings {
             "longest a network buffer waits to fill before it is sent (latency vs throughput)", Duration.ofMillis(5), Duration.ZERO);
     public static final Setting<Duration> FEATURE_TTL = Setting.duration("features.state_ttl",
             "an entity's feature state expires after this long without events", Duration.ofDays(30), Duration.ofSeconds(1));
+    public static final Setting<Integer> FEATURE_STATE_CACHE_MB = Setting.integer("features.state_cache_mb",
+            "heap (MiB) per scoring subtask for the latest states of the entities seen, so an entity seen again is not read "
+                    + "back from RocksDB (writes still go to RocksDB at once); 0 reads every event's state from RocksDB",
+            (int) (io.kingfisher.features.flink.FeatureFunction.DEFAULT_STATE_CACHE_BYTES >> 20), 0, 1 << 20);
     public static final Setting<FeatureVectors.Publish> FEATURES_PUBLISH = Setting.choice("features.publish",
             "write each scored event's vector to <domain>.features for the online lookup (on), or not (off: the lookup "
                     + "then has nothing to serve; at full speed the topic costs about a tenth of the scoring job's throughput)",
@@ -53,6 +57,6 @@ public final class JobSettings {
             ScoringBackend.class, ScoringBackend::configName);
 
     public static final List<Setting<?>> ALL = Stream.concat(Stream.<Setting<?>>of(BOOTSTRAP, REGISTRY_URL, PARALLELISM,
-            CHECKPOINT_INTERVAL, CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, FEATURES_PUBLISH, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY,
+            CHECKPOINT_INTERVAL, CHECKPOINT_DIR, BUFFER_TIMEOUT, FEATURE_TTL, FEATURE_STATE_CACHE_MB, FEATURES_PUBLISH, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY,
             BATCH_SIZE, BATCH_TIMEOUT, MAX_MODEL_AGE, BACKEND), LearnSettings.ALL.stream()).toList();
 }

@@ -169,7 +169,7 @@ public final class ScoreJob {
             }
         }
         FeaturePipeline.Stages stages = FeaturePipeline.build(decoded, labelInputs, domain.features(),
-                config.get(JobSettings.FEATURE_TTL), domain.name(), false);
+                config.get(JobSettings.FEATURE_TTL), (long) config.get(JobSettings.FEATURE_STATE_CACHE_MB) << 20, domain.name(), false);
         DataStream<FeaturedEvent> featured = stages.featured();
         if (features != null) {
             FeatureVectors.publish(featured, stages.primary().getSideOutput(FeatureFunction.EXPIRED), domain.name(),

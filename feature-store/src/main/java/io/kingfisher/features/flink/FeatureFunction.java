@@ -44,9 +44,35 @@ public class FeatureFunction extends EntityFeatureFunction<FeaturedEvent> {
     /** Keys of entities whose state was deleted after they were idle for the state TTL (see {@link IdleExpiry}). */
     public static final OutputTag<String> EXPIRED = new OutputTag<>("feature-expired", Types.STRING);
 
+    /** Heap for the read cache of entity states by default, per subtask ({@link #cacheEntries}). */
+    public static final long DEFAULT_STATE_CACHE_BYTES = 32L << 20;
+    /** What a held entity costs besides its slots, roughly: the map's entry, the key and the array's header. */
+    static final int CACHE_ENTRY_OVERHEAD_BYTES = 160;
+
+    /**
+     * @return how many entity states of {@code spec} fit in {@code cacheBytes} of heap (each its slots, the last-write
+     *     slot and {@value #CACHE_ENTRY_OVERHEAD_BYTES} bytes for the map entry and key), at most {@link Integer#MAX_VALUE}
+     * @throws IllegalArgumentException if {@code cacheBytes} is negative
+     */
+    public static int cacheEntries(FeatureSpec spec, long cacheBytes) {
+        if (cacheBytes < 0) {
+            throw new IllegalArgumentException("the state cache's size must be 0 (off) or more bytes, was " + cacheBytes);
+        }
+        long perEntry = 8L * (spec.stateSize() + 1) + CACHE_ENTRY_OVERHEAD_BYTES;
+        return (int) Math.min(Integer.MAX_VALUE, cacheBytes / perEntry);
+    }
+
     /** @throws IllegalArgumentException if the spec looks up related entities (see {@link FeaturePipeline}) */
     public FeatureFunction(FeatureSpec spec, Duration stateTtl) {
-        super(spec, stateTtl);
+        this(spec, stateTtl, DEFAULT_STATE_CACHE_BYTES);
+    }
+
+    /**
+     * @param cacheBytes heap for the read cache of entity states, per subtask; 0 for none (every event reads its
+     *                   entity's state from the state backend)
+     */
+    public FeatureFunction(FeatureSpec spec, Duration stateTtl, long cacheBytes) {
+        super(spec, stateTtl, cacheBytes);
         if (spec.hasRelated()) {
             throw new IllegalArgumentException(spec + " looks up related entities: its first stage is a PrimaryStageFunction "
                     + "(see FeaturePipeline)");

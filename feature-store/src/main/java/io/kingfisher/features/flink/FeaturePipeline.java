@@ -49,7 +49,7 @@ public final class FeaturePipeline {
      *                where every operator runs in one subtask (a benchmark chaining all stages into one thread)
      */
     public static Stages build(DataStream<InputEvent> events, FeatureSpec spec, Duration stateTtl, String uidSuffix, boolean forward) {
-        return build(events, null, spec, stateTtl, uidSuffix, forward);
+        return build(events, null, spec, stateTtl, FeatureFunction.DEFAULT_STATE_CACHE_BYTES, uidSuffix, forward);
     }
 
     /**
@@ -57,18 +57,19 @@ public final class FeaturePipeline {
      * label features also reads {@code labels} (over {@link RelatedEntity#LABEL_FIELD} and
      * {@link FeatureSpec#labelTextInputs()}, at their label times), keyed by the entity's key in the label.
      *
-     * @param labels the labels, or null: then label features read zeros (a job without a labels topic)
+     * @param labels     the labels, or null: then label features read zeros (a job without a labels topic)
+     * @param cacheBytes heap per subtask for the primary stage's read cache of entity states, 0 for none
      */
     public static Stages build(DataStream<InputEvent> events, DataStream<InputEvent> labels, FeatureSpec spec, Duration stateTtl,
-                               String uidSuffix, boolean forward) {
+                               long cacheBytes, String uidSuffix, boolean forward) {
         if (!spec.hasRelated()) {
             SingleOutputStreamOperator<FeaturedEvent> primary = keyed(events, e -> e.entity, forward)
-                    .process(new FeatureFunction(spec, stateTtl), FeaturedEvents.TYPE)
+                    .process(new FeatureFunction(spec, stateTtl, cacheBytes), FeaturedEvents.TYPE)
                     .name("features").uid("features-" + uidSuffix);
             return new Stages(primary, primary);
         }
         SingleOutputStreamOperator<StagedEvent> primary = keyed(events, e -> e.entity, forward)
-                .process(new PrimaryStageFunction(spec, stateTtl), StagedEvent.TYPE)
+                .process(new PrimaryStageFunction(spec, stateTtl, cacheBytes), StagedEvent.TYPE)
                 .name("features").uid("features-" + uidSuffix);
         DataStream<StagedEvent> staged = primary;
         for (int i = 0; i < spec.related().size(); i++) {

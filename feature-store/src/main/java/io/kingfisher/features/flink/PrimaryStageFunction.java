@@ -15,7 +15,15 @@ public class PrimaryStageFunction extends EntityFeatureFunction<StagedEvent> {
 
     /** @throws IllegalArgumentException if the spec looks up no related entity (use {@link FeatureFunction}) */
     public PrimaryStageFunction(FeatureSpec spec, Duration stateTtl) {
-        super(spec, stateTtl);
+        this(spec, stateTtl, FeatureFunction.DEFAULT_STATE_CACHE_BYTES);
+    }
+
+    /**
+     * @param cacheBytes heap for the read cache of entity states, per subtask; 0 for none (every event reads its
+     *                   entity's state from the state backend)
+     */
+    public PrimaryStageFunction(FeatureSpec spec, Duration stateTtl, long cacheBytes) {
+        super(spec, stateTtl, cacheBytes);
         if (!spec.hasRelated()) {
             throw new IllegalArgumentException(spec + " looks up no related entity: use a FeatureFunction");
         }

@@ -70,8 +70,13 @@ class FeatureFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> harness(FeatureSpec spec, boolean rocksDb)
             throws Exception {
+        return harness(spec, rocksDb, FeatureFunction.DEFAULT_STATE_CACHE_BYTES);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> harness(FeatureSpec spec, boolean rocksDb,
+                                                                                                      long cacheBytes) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FeatureFunction(spec, TTL)), (InputEvent e) -> e.entity, Types.STRING);
+                new KeyedProcessOperator<>(new FeatureFunction(spec, TTL, cacheBytes)), (InputEvent e) -> e.entity, Types.STRING);
         if (rocksDb) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
@@ -237,7 +242,10 @@ class FeatureFunctionTest {
 
     @Test
     void idleEntitiesExpireAfterTheTtlAndComeBackFresh() throws Exception {
-        try (var h = harness(RICH, false)) { // heap: RocksDB cannot count its entries
+        // Flink's state TTL on its own (the backstop for state written before the expiry timers existed): this harness
+        // moves the TTL's clock and not the timers' one, which a running job cannot do, so the read cache (which
+        // reads the timers' clock) is off here; FeatureStateCacheTest covers it with one clock
+        try (var h = harness(RICH, false, 0)) { // heap: RocksDB cannot count its entries
             h.setStateTtlProcessingTime(0);
             h.open();
             feed(h, List.of(event("a1", "a", 0, 10, "GB"), event("b1", "b", 0, 10, "GB")));
