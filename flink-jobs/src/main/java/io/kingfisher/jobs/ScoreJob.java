@@ -243,7 +243,7 @@ public final class ScoreJob {
             labels(kafkaLabels(env));
         }
         build(kafkaEvents(env), kafkaSnapshots(env), kafkaScoresSink(), scoresTopicPartitions(), kafkaDeadLetterSink(),
-                FeatureVectors.configuredSinks(config, domain.name()));
+                FeatureVectors.configuredSinks(config, domain.name(), domain.features()));
     }
 
     /** @return the events of {@code <domain>.events}, read_committed, resuming from the group's committed offsets */

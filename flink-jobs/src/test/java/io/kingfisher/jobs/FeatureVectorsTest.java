@@ -73,9 +73,9 @@ class FeatureVectorsTest {
     void featuresPublishOffMeansNoSink() {
         java.util.Map<String, String> m = new java.util.HashMap<>(java.util.Map.of(JobSettings.BOOTSTRAP.key(), "localhost:9092",
                 JobSettings.REGISTRY_URL.key(), "http://localhost:8081"));
-        assertTrue(FeatureVectors.configuredSinks(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud") != null,
+        assertTrue(FeatureVectors.configuredSinks(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud", FRAUD.features()) != null,
                 "on by default");
         m.put(JobSettings.FEATURES_PUBLISH.key(), "off");
-        assertTrue(FeatureVectors.configuredSinks(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud") == null);
+        assertTrue(FeatureVectors.configuredSinks(io.kingfisher.config.Config.of(m, JobSettings.ALL), "fraud", FRAUD.features()) == null);
     }
 }
