@@ -15,9 +15,9 @@ import java.util.Objects;
 /**
  * Writes the {@link FeatureVector}s of one domain and feature spec in the Confluent wire format, byte for byte what
  * Avro writes, with the parts every vector shares encoded once: the domain, the spec hash and the column names (27
- * strings for fraud, most of a record's bytes). Encoding those names again for every vector was a third of handing
+ * strings for fraud, most of a record's bytes). Avro's encoding, mostly of those names, was nearly half of handing
  * the vectors to the sink, and the sink is handed them all at each checkpoint barrier, while the stage that holds
- * them waits. Plain Java, not thread-safe (one per sink writer).
+ * them takes no events. Plain Java, not thread-safe (one per sink writer).
  *
  * <p>A vector with another domain, spec hash or names is not this encoder's: {@link #encode} returns null and the
  * caller writes it the general way.

@@ -30,11 +30,12 @@ import java.time.Duration;
  * <p>Read cache. Reading an entity's state from RocksDB was half of this stage's CPU at full speed (a JNI call, a
  * memtable and a block-cache lookup), more than the features themselves. So the states last written are also kept on
  * the heap ({@link StateReadCache}, as many as fit in the configured bytes, least recently used evicted), and an entity
- * seen again is read from there. Writes still go to keyed state at every event, so checkpoints, restores and rescaling
- * see what they saw without the cache, and a restored subtask starts with it empty. A held state is used only while
- * its last write is within the TTL: past that, keyed state and Flink's TTL decide (Flink stamps the write no earlier
- * than the last-write slot, so the held state is never used where keyed state would have expired). A rejected event
- * and an expiry drop the entity from the cache. Metrics: {@code featureStateCacheHits}, {@code featureStateCacheMisses}.
+ * seen again is read from there, as a copy (the event is computed on the copy, which is then written and held).
+ * Writes still go to keyed state at every event, so checkpoints, restores and rescaling see what they saw without
+ * the cache, and a restored subtask starts with it empty. A held state is used only while its last write is within
+ * the TTL: past that, keyed state and Flink's TTL decide (Flink stamps the write no earlier than the last-write slot,
+ * so the held state is never used where keyed state would have expired). An expiry drops the entity from the cache;
+ * a rejected event changes neither. Metrics: {@code featureStateCacheHits}, {@code featureStateCacheMisses}.
  *
  * @param <O> what it emits per accepted event
  */
@@ -90,11 +91,11 @@ abstract class EntityFeatureFunction<O> extends KeyedProcessFunction<String, Inp
     public void processElement(InputEvent e, Context ctx, Collector<O> out) throws Exception {
         String key = ctx.getCurrentKey();
         long now = ctx.timerService().currentProcessingTime();
-        double[] stored = cache.get(key);
-        if (stored == null || expiry.idle(IdleExpiry.lastWrite(stored), now)) {
-            // not held, or idle for the TTL by the time of its last write: keyed state (and Flink's TTL) decide
-            stored = state.value();
-        }
+        double[] held = cache.get(key);
+        // a copy: a heap state backend keeps the very array it was last handed, and only copies what its own reads
+        // return while a snapshot runs; not held, or idle for the TTL since its last write: keyed state (and Flink's
+        // TTL) decide
+        double[] stored = held != null && !expiry.idle(IdleExpiry.lastWrite(held), now) ? held.clone() : state.value();
         int slots = spec.stateSize();
         boolean timed = stored != null && IdleExpiry.hasLastWrite(stored, slots);
         double[] s = timed ? stored : IdleExpiry.withLastWriteSlot(stored == null ? engine.newState() : engine.adopt(stored));
@@ -102,12 +103,10 @@ abstract class EntityFeatureFunction<O> extends KeyedProcessFunction<String, Inp
         try {
             engine.computeStage(s, e, null, features);
         } catch (LateEventException late) {
-            cache.forget(key);
             lateEvents.inc();
             ctx.output(FeatureFunction.REJECTED, new RejectedEvent(e, RejectedEvent.Reason.LATE, late.getMessage(), late.lateByMs()));
             return;
         } catch (InvalidInputException invalid) {
-            cache.forget(key);
             invalidEvents.inc();
             ctx.output(FeatureFunction.REJECTED, new RejectedEvent(e, RejectedEvent.Reason.INVALID, invalid.getMessage(), 0L));
             return;

@@ -10,9 +10,9 @@ import java.util.Map;
  *
  * <p>It is a read cache only. Every write still goes to keyed state at once, so a checkpoint, a restore and a rescale
  * see exactly what they saw without it, and a new instance simply starts empty. What it holds is the array that was
- * last written for the key, which the owner mutates in place and writes again; an owner that fails half-way through a
- * change drops the entry ({@link #forget}), so the next read goes to keyed state. Least recently used entries are
- * evicted beyond {@code capacity}; a capacity of 0 turns the cache off. Not thread-safe: one per subtask.
+ * last written for the key; the owner must not change it (a heap state backend holds the same array), and works on a
+ * copy. Least recently used entries are evicted beyond {@code capacity}; a capacity of 0 turns the cache off. Not
+ * thread-safe: one per subtask.
  */
 final class StateReadCache {
     private final int capacity;
@@ -55,7 +55,7 @@ final class StateReadCache {
         }
     }
 
-    /** Drops {@code key}: its keyed state was cleared, or the held array may no longer be what was written. */
+    /** Drops {@code key}: its keyed state was cleared. */
     void forget(String key) {
         entries.remove(key);
     }
