@@ -30,8 +30,14 @@ class FeatureExpiryTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> harness(
             InterceptingOperatorMetricGroup metrics, boolean rocksDb) throws Exception {
+        return harness(metrics, rocksDb, FeatureFunction.DEFAULT_STATE_CACHE_BYTES);
+    }
+
+    /** A {@link FeatureFunction} of {@link FeatureFunctionTest#RICH} with a TTL of a day, in a harness. */
+    static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> harness(
+            InterceptingOperatorMetricGroup metrics, boolean rocksDb, long cacheBytes) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FeatureFunction(FeatureFunctionTest.RICH, TTL)), (InputEvent e) -> e.entity,
+                new KeyedProcessOperator<>(new FeatureFunction(FeatureFunctionTest.RICH, TTL, cacheBytes)), (InputEvent e) -> e.entity,
                 Types.STRING, MetricsEnvironment.of("features", metrics));
         if (rocksDb) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -40,7 +46,7 @@ class FeatureExpiryTest {
     }
 
     /** Moves the timers' clock and the state TTL's clock together, as they are one wall clock in a job. */
-    private static void at(KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> h, long ms) throws Exception {
+    static void at(KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> h, long ms) throws Exception {
         h.setStateTtlProcessingTime(ms);
         h.setProcessingTime(ms);
     }

@@ -3,12 +3,9 @@ package io.kingfisher.features.flink;
 import io.kingfisher.features.FeaturedEvent;
 import io.kingfisher.features.InputEvent;
 import io.kingfisher.features.OfflineFeatures;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -30,29 +27,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FeatureStateCacheTest {
     private static final long H = 3_600_000L;
-    private static final Duration TTL = Duration.ofDays(1);   // grain: an hour
-    private static final long DAY = TTL.toMillis();
+    private static final long DAY = Duration.ofDays(1).toMillis();   // FeatureExpiryTest's TTL; grain: an hour
 
     private static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> harness(
             long cacheBytes, InterceptingOperatorMetricGroup metrics) throws Exception {
-        return harness(cacheBytes, metrics, true);
+        return FeatureExpiryTest.harness(metrics, true, cacheBytes);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> harness(
-            long cacheBytes, InterceptingOperatorMetricGroup metrics, boolean rocksDb) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FeatureFunction(FeatureFunctionTest.RICH, TTL, cacheBytes)),
-                (InputEvent e) -> e.entity, Types.STRING, MetricsEnvironment.of("features", metrics));
-        if (rocksDb) {
-            h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        return h;
-    }
-
-    /** One wall clock for the timers and the state TTL, as in a job. */
     private static void at(KeyedOneInputStreamOperatorTestHarness<String, InputEvent, FeaturedEvent> h, long ms) throws Exception {
-        h.setStateTtlProcessingTime(ms);
-        h.setProcessingTime(ms);
+        FeatureExpiryTest.at(h, ms);
     }
 
     private static InputEvent event(String id, String entity, long t, double amount, String country) {
@@ -84,7 +67,7 @@ class FeatureStateCacheTest {
 
     private static Run run(long cacheBytes, List<InputEvent> in, boolean rocksDb) throws Exception {
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
-        try (var h = harness(cacheBytes, metrics, rocksDb)) {
+        try (var h = FeatureExpiryTest.harness(metrics, rocksDb, cacheBytes)) {
             at(h, 0);
             h.open();
             for (InputEvent e : in) {
