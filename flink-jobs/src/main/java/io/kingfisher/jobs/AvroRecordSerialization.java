@@ -10,6 +10,7 @@ import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
 import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
+import org.apache.flink.util.function.SerializableSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
@@ -39,10 +40,6 @@ public final class AvroRecordSerialization<T extends SpecificRecord>
         byte[] encode(int schemaId, T record);
     }
 
-    /** A serializable factory, so each sink writer makes its own (not thread-safe) encoder where it runs. */
-    public interface SerializableSupplier<E> extends java.util.function.Supplier<E>, java.io.Serializable {
-    }
-
     public AvroRecordSerialization(String topic, String registryUrl, Class<T> type, SerializableFunction<T, String> key) {
         this(topic, registryUrl, type, key, null);
     }
@@ -56,7 +53,10 @@ public final class AvroRecordSerialization<T extends SpecificRecord>
         this.encoderFactory = encoderFactory;
     }
 
-    /** @return this serialization, trying the encoders {@code factory} makes before Avro's writer */
+    /**
+     * @param factory makes each sink writer its own encoder (encoders need not be thread-safe) where it runs
+     * @return this serialization, trying that encoder before Avro's writer
+     */
     public AvroRecordSerialization<T> withEncoder(SerializableSupplier<Encoder<T>> factory) {
         return new AvroRecordSerialization<>(topic, registryUrl, type, key, java.util.Objects.requireNonNull(factory, "factory"));
     }
