@@ -45,6 +45,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +75,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * records that are no snapshot at all; then a task failure, after which the job restarts from its last
  * checkpoint and goes on scoring with the snapshot it had swapped in, not the initial one. Read back with a
  * read_committed consumer: every event scored exactly once, only accepted versions, never a version going
- * backwards within a partition.
+ * backwards within a partition. Keyed state runs behind Flink's state changelog here ({@code state.changelog=on}),
+ * so the restart also restores a RocksDB materialization plus the changelog after it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HotSwapIT {
@@ -115,8 +117,10 @@ class HotSwapIT {
         network = Snapshots.loadNetwork(initial, store, KEY_BYTES, FRAUD.features().hash());
         initialParams = network.params().dup();
 
+        // The state changelog on, materialized every 2 s, so the restart restores RocksDB's last materialization
+        // plus the log since (the other ITs run with it off, the default).
         Config config = stack.jobConfig(Map.of("checkpoint.interval", "300ms", "model.hmac_key", KEY,
-                "scoring.batch_timeout", "20ms"));
+                "scoring.batch_timeout", "20ms", "state.changelog", "on", "state.materialize_interval", "2s"));
         StreamExecutionEnvironment env = FlinkEnvironments.local(config);
         ScoreJob scoreJob = new ScoreJob(FRAUD, config, initial, storeRoot);
         DataStream<RawRecord> events = scoreJob.kafkaEvents(env).map(new FaultInjection()).name("fault-injection");
@@ -222,6 +226,8 @@ class HotSwapIT {
         assertEquals(Map.of(last, after.size()), versionsAfter,
                 "every event of the restarted job was scored by the swapped-in v" + last + ", none by the initial v"
                         + initial.getVersion());
+        Path log = dir.resolve("checkpoints").resolve(FlinkEnvironments.CHANGELOG_SUBDIR).resolve(job.getJobID().toString());
+        assertTrue(Files.isDirectory(log.resolve("dstl")), "the keyed state's changes were logged under " + log);
     }
 
     // ---- snapshots ----

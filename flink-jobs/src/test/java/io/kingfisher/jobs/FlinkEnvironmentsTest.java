@@ -1,0 +1,65 @@
+package io.kingfisher.jobs;
+
+import io.kingfisher.config.Config;
+import io.kingfisher.config.ConfigException;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateChangelogOptions;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlinkEnvironmentsTest {
+    private static Configuration flink(String... keyValues) {
+        Map<String, String> m = new HashMap<>(Map.of("kafka.bootstrap.servers", "localhost:9092",
+                "schema.registry.url", "http://localhost:8081"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return FlinkEnvironments.flinkConfiguration(Config.of(m, JobSettings.ALL));
+    }
+
+    @Test
+    void logsStateChangesBesideTheCheckpointsWhenOn() {
+        Configuration conf = flink("checkpoint.dir", "file:///data/kf/checkpoints", "state.changelog", "on");
+        assertTrue(conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG));
+        assertEquals("filesystem", conf.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE));
+        assertEquals("file:///data/kf/checkpoints/changelog", conf.get(FsStateChangelogOptions.BASE_PATH));
+        assertEquals(Duration.ofMinutes(1), conf.get(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL));
+        assertEquals("file:///data/kf/checkpoints", conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
+        assertTrue(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+    }
+
+    @Test
+    void materializesAtTheConfiguredInterval() {
+        Configuration conf = flink("checkpoint.dir", "s3://bucket/kf/", "state.changelog", "ON", "state.materialize_interval", "5m");
+        assertEquals("s3://bucket/kf/changelog", conf.get(FsStateChangelogOptions.BASE_PATH));
+        assertEquals(Duration.ofMinutes(5), conf.get(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL));
+    }
+
+    @Test
+    void offByDefaultLeavesRocksDbToSnapshotAtEveryCheckpoint() {
+        for (Configuration conf : new Configuration[]{flink(), flink("state.changelog", "off")}) {
+            assertFalse(conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG));
+            assertFalse(conf.contains(FsStateChangelogOptions.BASE_PATH));
+            assertEquals("rocksdb", conf.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND));
+            assertTrue(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+        }
+    }
+
+    @Test
+    void aBadValueFailsNamingTheKey() {
+        ConfigException e = assertThrows(ConfigException.class, () -> flink("state.changelog", "maybe"));
+        assertTrue(e.getMessage().contains("state.changelog"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> flink("state.materialize_interval", "10ms"));
+        assertTrue(e.getMessage().contains("state.materialize_interval"), e.getMessage());
+    }
+}
