@@ -76,7 +76,8 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf("Demo             %s at %s events/s for %s (malformed record every %d)%n", domain.name(),
                     eps > 0 ? String.format("%,.0f", eps) : "max", duration, badEvery);
             DemoRun run = DemoRun.simulated(domain, running.bootstrapServers(), running.registryUrl(),
-                    simulator, badEvery, eps, d, drain, warm, System.out, launched);
+                    simulator, badEvery, eps, d, drain, warm, System.out, launched)
+                    .checkpoints(running::scoringCheckpointPauses);
             if (stack.learn) {
                 run.learning(LearningTracker.forStack(domain, running, stack.jobOverrides(),
                         LearningTracker.firstDriftAt(simulator, drift, domain)));

@@ -95,6 +95,7 @@ public final class DemoRun {
     private final AtomicLong steadyFrom = new AtomicLong(Long.MAX_VALUE);
     /** The process's CPU time when the measured run started. */
     private volatile ThreadCpu.Snapshot cpuFrom;
+    private CheckpointSource checkpointSource;
 
     /**
      * @param feed             what to produce; a finite feed ends the run when exhausted
@@ -134,6 +135,18 @@ public final class DemoRun {
         return this;
     }
 
+    /** Reads the scoring job's checkpoint statistics for a span of wall-clock time. */
+    @FunctionalInterface
+    public interface CheckpointSource {
+        CheckpointPauses read(long fromMillis, long toMillis) throws Exception;
+    }
+
+    /** Also reports how long the scoring job's tasks paused for the measured part's checkpoints. */
+    public DemoRun checkpoints(CheckpointSource source) {
+        this.checkpointSource = source;
+        return this;
+    }
+
     /** Also judges the learning loop: reads examples and the trainer's decisions, and scores with the frozen warm start. */
     DemoRun learning(LearningTracker tracker) {
         this.learning = tracker;
@@ -162,6 +175,7 @@ public final class DemoRun {
         long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
         waitUntilCaughtUp(deadline);
         ThreadCpu.Snapshot cpuTo = ThreadCpu.take();
+        CheckpointPauses pauses = checkpointPauses(start, producedEnd);
         // A little longer, so duplicates that would follow the last expected record are seen too.
         Thread.sleep(Math.min(1000, Math.max(0, deadline - System.currentTimeMillis())));
         stop.set(true);
@@ -187,8 +201,21 @@ public final class DemoRun {
                     new DemoSummary.Latency(tracker.latency.percentile(50), tracker.latency.percentile(99), tracker.latency.percentile(100)),
                     new DemoSummary.Latency(tracker.visible.percentile(50), tracker.visible.percentile(99), tracker.visible.percentile(100)),
                     firstScoreAt.get() == 0 ? Double.NaN : (firstScoreAt.get() - launchedAtMillis) / 1000.0,
-                    List.copyOf(tracker.versions), Map.copyOf(tracker.dlqKinds), drainTimedOut, cpu,
+                    List.copyOf(tracker.versions), Map.copyOf(tracker.dlqKinds), drainTimedOut, cpu, pauses,
                     learning == null ? null : learning.summary());
+        }
+    }
+
+    /** The checkpoint pauses of the measured part, or null without a source or when it cannot be read (said why). */
+    private CheckpointPauses checkpointPauses(long from, long to) {
+        if (checkpointSource == null || from <= 0) {
+            return null;
+        }
+        try {
+            return checkpointSource.read(from, to);
+        } catch (Exception e) {
+            out.println("  (no checkpoint statistics in the summary: " + e + ")");
+            return null;
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.Locale;
  * after the warm-up; the counts cover every event, warm-up included. {@code drain_timed_out} is true when the run
  * stopped waiting (the drain timeout) with events unscored while scores were still arriving: the pipeline was
  * behind (e.g. a backlog built at {@code --rate max}), so {@code missing} counts events not yet scored, not events
- * known to be lost.
+ * known to be lost. {@code checkpoints} is how long each task of the scoring job paused for the checkpoints of the
+ * measured part ({@link CheckpointPauses}), where the job runs on the local stack.
  */
 public record DemoSummary(
         @JsonProperty("domain") String domain,
@@ -43,6 +44,7 @@ public record DemoSummary(
         @JsonProperty("dlq_by_kind") java.util.Map<String, Long> dlqByKind,
         @JsonProperty("drain_timed_out") boolean drainTimedOut,
         @JsonProperty("cpu") @JsonInclude(JsonInclude.Include.NON_NULL) Cpu cpu,
+        @JsonProperty("checkpoints") @JsonInclude(JsonInclude.Include.NON_NULL) CheckpointPauses checkpoints,
         @JsonIgnore LearningTracker.Learning learning) {
 
     /** The served scores' prequential metrics on the training examples (null without the learning job). */
@@ -170,6 +172,7 @@ public record DemoSummary(
                 throughputEps, latencyMs.p50, latencyMs.p99, visibleLatencyMs.p50, visibleLatencyMs.p99,
                 firstScoreAfterStartSeconds, modelVersions)
                 + (cpu == null ? "" : "\ncpu            " + cpu.toText())
+                + (checkpoints == null ? "" : "\ncheckpoints    " + checkpoints.toText())
                 + (drainTimedOut ? String.format(Locale.ROOT, "%nnot drained   scores were still arriving when the run stopped waiting: the %,d "
                         + "missing were not yet scored (the pipeline was behind), not known to be lost; a longer "
                         + "--drain-timeout waits for them", missing) : "")

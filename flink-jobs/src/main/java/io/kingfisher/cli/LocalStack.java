@@ -33,6 +33,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile ModelSnapshot firstModel;
     private volatile FeatureLookupApp lookup;
     private volatile String modelStore;
+    private volatile RunningJob scoring;
 
     private LocalStack(Path dataDir, EmbeddedKafkaBroker broker, EmbeddedSchemaRegistry registry) {
         this.dataDir = dataDir;
@@ -110,11 +111,37 @@ public final class LocalStack implements AutoCloseable {
 
     /** Submits the scoring job to a local MiniCluster and returns without waiting for it. */
     public JobClient startScoreJob(Domain domain, Config config, ModelSnapshot model, String modelStore) throws Exception {
-        StreamExecutionEnvironment env = FlinkEnvironments.local(config);
+        int restPort = freePort();
+        StreamExecutionEnvironment env = FlinkEnvironments.local(config, restPort);
         new ScoreJob(domain, config, model, modelStore).buildOnKafka(env);
         JobClient job = env.executeAsync("kingfisher-score-" + domain.name());
         jobs.add(job);
+        scoring = new RunningJob(job, "http://localhost:" + restPort);
         return job;
+    }
+
+    /**
+     * The checkpoints of the scoring (or baseline) job triggered between two wall-clock times: how long each task
+     * paused for them ({@link CheckpointPauses}), from its MiniCluster's REST endpoint.
+     *
+     * @throws IllegalStateException when no such job was started
+     * @throws java.io.IOException   when its statistics cannot be read
+     */
+    public CheckpointPauses scoringCheckpointPauses(long fromMillis, long toMillis) throws java.io.IOException {
+        RunningJob j = scoring;
+        if (j == null) {
+            throw new IllegalStateException("no scoring job was started on this stack");
+        }
+        return CheckpointPauses.fetch(j.restUrl(), j.client().getJobID().toHexString(), fromMillis, toMillis);
+    }
+
+    private record RunningJob(JobClient client, String restUrl) {
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /**
@@ -122,10 +149,12 @@ public final class LocalStack implements AutoCloseable {
      * scoring job, and returns without waiting for it.
      */
     public JobClient startBaselineJob(Domain domain, Config config, ModelSnapshot model, String modelStore) throws Exception {
-        StreamExecutionEnvironment env = FlinkEnvironments.local(config);
+        int restPort = freePort();
+        StreamExecutionEnvironment env = FlinkEnvironments.local(config, restPort);
         io.kingfisher.bench.BaselineJob.buildOnKafka(env, domain, new ScoreJob(domain, config, model, modelStore), config);
         JobClient job = env.executeAsync("kingfisher-baseline-" + domain.name());
         jobs.add(job);
+        scoring = new RunningJob(job, "http://localhost:" + restPort);
         return job;
     }
 

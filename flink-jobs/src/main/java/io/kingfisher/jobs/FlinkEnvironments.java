@@ -5,9 +5,11 @@ import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -24,6 +26,9 @@ public final class FlinkEnvironments {
     public enum StateChangelog {
         ON, OFF
     }
+
+    /** Checkpoints whose statistics a local MiniCluster's REST endpoint keeps: a few minutes' worth. */
+    public static final int CHECKPOINT_HISTORY = 500;
 
     /** Where the state changelog goes, under {@code checkpoint.dir}. */
     public static final String CHANGELOG_SUBDIR = "changelog";
@@ -68,7 +73,18 @@ public final class FlinkEnvironments {
 
     /** An in-process MiniCluster with one slot per unit of parallelism and modest managed memory for RocksDB. */
     public static StreamExecutionEnvironment local(Config config) {
+        return local(config, 0);
+    }
+
+    /**
+     * As {@link #local(Config)}, with the MiniCluster's REST endpoint (Flink's web API, checkpoint statistics
+     * included) on {@code restPort} (0: any free port) keeping the statistics of the last
+     * {@value #CHECKPOINT_HISTORY} checkpoints.
+     */
+    public static StreamExecutionEnvironment local(Config config, int restPort) {
         Configuration conf = flinkConfiguration(config);
+        conf.set(RestOptions.BIND_PORT, String.valueOf(restPort));
+        conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, CHECKPOINT_HISTORY);
         int parallelism = config.get(JobSettings.PARALLELISM);
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));

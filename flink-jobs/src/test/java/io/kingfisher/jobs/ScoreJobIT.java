@@ -162,6 +162,20 @@ class ScoreJobIT {
         assertTrue(dead.stream().anyMatch(d -> d.getError().contains("amount")), "reason names the field");
     }
 
+    /** The demo's checkpoint pauses come from the running job's own statistics (Flink's REST API). */
+    @Test
+    void theScoringJobsCheckpointPausesAreReadFromFlink() throws Exception {
+        io.kingfisher.cli.CheckpointPauses p = stack.scoringCheckpointPauses(0, Long.MAX_VALUE);
+        assertTrue(p.checkpoints() > 0, "the job has completed checkpoints by now");
+        assertTrue(p.endToEndMs().max() >= p.endToEndMs().p50() && p.endToEndMs().p50() >= 0, p.endToEndMs().toString());
+        var score = p.tasks().stream().filter(t -> t.name().startsWith("score")).findFirst().orElseThrow(
+                () -> new AssertionError("no score task among " + p.tasks()));
+        assertTrue(score.syncMs().p50() >= 0 && score.syncMs().max() >= score.syncMs().p50(), score.toString());
+        assertTrue(p.tasks().stream().anyMatch(t -> t.name().startsWith("features")), p.tasks().toString());
+        assertEquals(0, stack.scoringCheckpointPauses(System.currentTimeMillis() + 60_000, Long.MAX_VALUE).checkpoints(),
+                "none triggered in a span still to come");
+    }
+
     /** Starts 90 simulated days after the first test's events: the same cards, but never later than allowed. */
     @Test
     @Order(2)
