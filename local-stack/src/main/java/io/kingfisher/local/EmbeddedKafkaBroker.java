@@ -129,7 +129,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static EmbeddedKafkaBroker startOn(Path absolute, Path logDir, int port, Map<String, String> overrides) {
         int clientPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
+        int controllerPort = freePortOtherThan(clientPort);
         Map<String, String> props = brokerProperties(logDir, clientPort, controllerPort);
         props.putAll(overrides);
         KafkaConfig config = new KafkaConfig(props, false);
@@ -267,6 +267,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("port " + port + " on " + LOOPBACK + " is in use (" + e.getMessage() + ")",
                 e);
         }
+    }
+
+    /**
+     * A free port that is not {@code taken}: the OS may hand out again a port a probe has just closed (the client
+     * port is probed and released before the broker binds it), and a broker whose two listeners share a port
+     * refuses to start.
+     */
+    static int freePortOtherThan(int taken) {
+        return freePortOtherThan(taken, EmbeddedKafkaBroker::freePort);
+    }
+
+    /** As {@link #freePortOtherThan(int)}, asking {@code probe} for free ports. */
+    static int freePortOtherThan(int taken, java.util.function.IntSupplier probe) {
+        for (int attempt = 0; attempt < 16; attempt++) {
+            int p = probe.getAsInt();
+            if (p != taken) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("the OS kept offering port " + taken + ", which the broker's client listener takes");
     }
 
     private static int freePort() {
