@@ -208,7 +208,7 @@ public final class DemoRun {
 
     /** The checkpoint pauses of the measured part, or null without a source or when it cannot be read (said why). */
     private CheckpointPauses checkpointPauses(long from, long to) {
-        if (checkpointSource == null || from <= 0) {
+        if (checkpointSource == null || from >= to) { // no source, or the warm-up never ended
             return null;
         }
         try {

@@ -8,6 +8,7 @@ import io.kingfisher.jobs.LearnJob;
 import io.kingfisher.jobs.ScoreJob;
 import io.kingfisher.local.EmbeddedKafkaBroker;
 import io.kingfisher.local.EmbeddedSchemaRegistry;
+import io.kingfisher.local.FreePorts;
 import io.kingfisher.schemas.core.ModelSnapshot;
 import io.kingfisher.schemas.topic.Topics;
 import io.kingfisher.streams.features.FeatureLookupApp;
@@ -111,10 +112,17 @@ public final class LocalStack implements AutoCloseable {
 
     /** Submits the scoring job to a local MiniCluster and returns without waiting for it. */
     public JobClient startScoreJob(Domain domain, Config config, ModelSnapshot model, String modelStore) throws Exception {
-        int restPort = freePort();
+        return startScoring("kingfisher-score-" + domain.name(), config,
+                env -> new ScoreJob(domain, config, model, modelStore).buildOnKafka(env));
+    }
+
+    /** Submits the job {@code build} adds as this stack's scoring job, with its REST endpoint on a known port. */
+    private JobClient startScoring(String name, Config config,
+                                   java.util.function.Consumer<StreamExecutionEnvironment> build) throws Exception {
+        int restPort = FreePorts.loopback();
         StreamExecutionEnvironment env = FlinkEnvironments.local(config, restPort);
-        new ScoreJob(domain, config, model, modelStore).buildOnKafka(env);
-        JobClient job = env.executeAsync("kingfisher-score-" + domain.name());
+        build.accept(env);
+        JobClient job = env.executeAsync(name);
         jobs.add(job);
         scoring = new RunningJob(job, "http://localhost:" + restPort);
         return job;
@@ -138,24 +146,13 @@ public final class LocalStack implements AutoCloseable {
     private record RunningJob(JobClient client, String restUrl) {
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /**
      * Submits the yardstick job ({@link io.kingfisher.bench.BaselineJob}) on the scoring job's topics instead of the
      * scoring job, and returns without waiting for it.
      */
     public JobClient startBaselineJob(Domain domain, Config config, ModelSnapshot model, String modelStore) throws Exception {
-        int restPort = freePort();
-        StreamExecutionEnvironment env = FlinkEnvironments.local(config, restPort);
-        io.kingfisher.bench.BaselineJob.buildOnKafka(env, domain, new ScoreJob(domain, config, model, modelStore), config);
-        JobClient job = env.executeAsync("kingfisher-baseline-" + domain.name());
-        jobs.add(job);
-        scoring = new RunningJob(job, "http://localhost:" + restPort);
-        return job;
+        return startScoring("kingfisher-baseline-" + domain.name(), config, env -> io.kingfisher.bench.BaselineJob.buildOnKafka(
+                env, domain, new ScoreJob(domain, config, model, modelStore), config));
     }
 
     /** Submits the learning job (feedback join and online trainer) to its own local MiniCluster. */

@@ -55,7 +55,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final int NODE_ID = 1;
-    private static final String LOOPBACK = "127.0.0.1";
+    private static final String LOOPBACK = FreePorts.LOOPBACK;
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     /** Subdirectory of the data directory holding the Kafka log (and metadata log). */
@@ -128,8 +128,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static EmbeddedKafkaBroker startOn(Path absolute, Path logDir, int port, Map<String, String> overrides) {
-        int clientPort = port == 0 ? freePort() : port;
-        int controllerPort = freePortOtherThan(clientPort);
+        int clientPort = port == 0 ? FreePorts.loopback() : port;
+        // the client port is probed and released before the broker binds it, so the OS may offer it again, and a
+        // broker whose two listeners share a port refuses to start
+        int controllerPort = FreePorts.loopbackOtherThan(clientPort);
         Map<String, String> props = brokerProperties(logDir, clientPort, controllerPort);
         props.putAll(overrides);
         KafkaConfig config = new KafkaConfig(props, false);
@@ -266,35 +268,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("port " + port + " on " + LOOPBACK + " is in use (" + e.getMessage() + ")",
                 e);
-        }
-    }
-
-    /**
-     * A free port that is not {@code taken}: the OS may hand out again a port a probe has just closed (the client
-     * port is probed and released before the broker binds it), and a broker whose two listeners share a port
-     * refuses to start.
-     */
-    static int freePortOtherThan(int taken) {
-        return freePortOtherThan(taken, EmbeddedKafkaBroker::freePort);
-    }
-
-    /** As {@link #freePortOtherThan(int)}, asking {@code probe} for free ports. */
-    static int freePortOtherThan(int taken, java.util.function.IntSupplier probe) {
-        for (int attempt = 0; attempt < 16; attempt++) {
-            int p = probe.getAsInt();
-            if (p != taken) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("the OS kept offering port " + taken + ", which the broker's client listener takes");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free loopback port", e);
         }
     }
 
