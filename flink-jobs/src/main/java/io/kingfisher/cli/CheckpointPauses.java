@@ -1,5 +1,6 @@
 package io.kingfisher.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,10 +30,18 @@ import java.util.Map;
  * @param checkpoints    completed checkpoints triggered within the span
  * @param endToEndMs     their end-to-end durations (trigger to the last acknowledgement): p50, p99, max
  * @param tasks          per task (named by its chain of operators), over its subtasks and those checkpoints
+ * @param spans          in time order, each of those checkpoints from its trigger to its completion (the last acknowledgement),
+ *                       wall-clock; not in the JSON ({@link TailCauses} sets events against them)
+ * @param taskSpans      per task, in time order, when its subtasks took no records for those checkpoints: from the
+ *                       arrival of the last barrier (the end of alignment) to the end of the synchronous part, so the
+ *                       operators' work before the barrier (e.g. sinks' flushes) and the synchronous part, over all
+ *                       its subtasks; not in the JSON
  */
 public record CheckpointPauses(@JsonProperty("checkpoints") int checkpoints,
                                @JsonProperty("end_to_end_ms") DemoSummary.Latency endToEndMs,
-                               @JsonProperty("tasks") List<Task> tasks) {
+                               @JsonProperty("tasks") List<Task> tasks,
+                               @JsonIgnore List<TailCauses.Span> spans,
+                               @JsonIgnore Map<String, List<TailCauses.Span>> taskSpans) {
 
     /**
      * @param syncMs      the synchronous part (a pause of the task): p50, p99, max
@@ -67,12 +76,16 @@ public record CheckpointPauses(@JsonProperty("checkpoints") int checkpoints,
         }
         LatencyRecorder endToEnd = new LatencyRecorder();
         Map<String, LatencyRecorder[]> byTask = new LinkedHashMap<>();
+        List<TailCauses.Span> spans = new ArrayList<>();
+        Map<String, List<TailCauses.Span>> taskSpans = new LinkedHashMap<>();
         for (JsonNode h : get(http, base + "/checkpoints").path("history")) {
             long trigger = h.path("trigger_timestamp").asLong();
             if (!"COMPLETED".equals(h.path("status").asText()) || trigger < fromMillis || trigger >= toMillis) {
                 continue;
             }
-            endToEnd.record(h.path("end_to_end_duration").asLong());
+            long duration = h.path("end_to_end_duration").asLong();
+            endToEnd.record(duration);
+            spans.add(new TailCauses.Span(trigger, trigger + duration));
             String id = h.path("id").asText();
             JsonNode tasks = get(http, base + "/checkpoints/details/" + id).path("tasks");
             for (var it = tasks.fieldNames(); it.hasNext(); ) {
@@ -82,20 +95,31 @@ public record CheckpointPauses(@JsonProperty("checkpoints") int checkpoints,
                     if (!"completed".equals(s.path("status").asText())) {
                         continue;
                     }
-                    LatencyRecorder[] parts = byTask.computeIfAbsent(names.getOrDefault(vertex, vertex),
+                    String name = names.getOrDefault(vertex, vertex);
+                    long async = s.path("checkpoint").path("async").asLong();
+                    // the last barrier's arrival: before it, a task with several inputs still takes records on the
+                    // inputs whose barrier has not come (alignment holds back only the others)
+                    long barrier = trigger + s.path("start_delay").asLong() + s.path("alignment").path("duration").asLong();
+                    long syncEnd = trigger + s.path("end_to_end_duration").asLong() - async; // acknowledged after the async part
+                    taskSpans.computeIfAbsent(name, k -> new ArrayList<>()).add(new TailCauses.Span(barrier, Math.max(barrier, syncEnd)));
+                    LatencyRecorder[] parts = byTask.computeIfAbsent(name,
                             k -> new LatencyRecorder[]{new LatencyRecorder(), new LatencyRecorder(), new LatencyRecorder(),
                                     new LatencyRecorder()});
                     parts[0].record(s.path("checkpoint").path("sync").asLong());
-                    parts[1].record(s.path("checkpoint").path("async").asLong());
+                    parts[1].record(async);
                     parts[2].record(s.path("alignment").path("duration").asLong());
                     parts[3].record(s.path("start_delay").asLong());
                 }
             }
         }
+        java.util.Comparator<TailCauses.Span> byTime = java.util.Comparator.comparingLong(TailCauses.Span::from);
+        spans.sort(byTime); // the history lists the latest first
+        taskSpans.values().forEach(l -> l.sort(byTime));
         List<Task> tasks = new ArrayList<>();
         byTask.forEach((name, p) -> tasks.add(new Task(name, percentiles(p[0]), percentiles(p[1]), percentiles(p[2]),
                 percentiles(p[3]))));
-        return new CheckpointPauses(endToEnd.count(), percentiles(endToEnd), List.copyOf(tasks));
+        return new CheckpointPauses(endToEnd.count(), percentiles(endToEnd), List.copyOf(tasks), List.copyOf(spans),
+                java.util.Collections.unmodifiableMap(taskSpans));
     }
 
     /** p50, p99 and max; NaN for none. */

@@ -168,6 +168,12 @@ public final class DemoRun {
 
         IdLog producedIds = new IdLog();
         progress.start();
+        try (GcPauses gc = GcPauses.listen()) {
+            return produceAndSummarise(tracker, consumer, progress, producedIds, gc);
+        }
+    }
+
+    private DemoSummary produceAndSummarise(Tracker tracker, Thread consumer, Thread progress, IdLog producedIds, GcPauses gc) throws Exception {
         produce(producedIds);
         long start = steadyFrom.get();
         long producedEnd = System.currentTimeMillis();
@@ -202,6 +208,7 @@ public final class DemoRun {
                     new DemoSummary.Latency(tracker.visible.percentile(50), tracker.visible.percentile(99), tracker.visible.percentile(100)),
                     firstScoreAt.get() == 0 ? Double.NaN : (firstScoreAt.get() - launchedAtMillis) / 1000.0,
                     List.copyOf(tracker.versions), Map.copyOf(tracker.dlqKinds), drainTimedOut, cpu, pauses,
+                    pauses == null ? null : tracker.tail.attribute(pauses.spans(), pauses.taskSpans(), gc.between(start, endOfScores)),
                     learning == null ? null : learning.summary());
         }
     }
@@ -385,6 +392,7 @@ public final class DemoRun {
                         tracker.scored.add(IdLog.hash(s.eventId()));
                         if (s.ingestTime() >= steadyFrom.get()) {
                             tracker.latency.record(s.scoreTime() - s.ingestTime());
+                            tracker.tail.record(s.ingestTime(), s.scoreTime());
                             tracker.visible.record(now - s.ingestTime());
                             tracker.measured++;
                         }
@@ -445,6 +453,7 @@ public final class DemoRun {
         final IdLog scored = new IdLog();
         final LatencyRecorder latency = new LatencyRecorder();
         final LatencyRecorder visible = new LatencyRecorder();
+        final TailCauses tail = new TailCauses();
         final TreeSet<Long> versions = new TreeSet<>();
         final Map<String, Long> dlqKinds = new TreeMap<>();
         long measured;

@@ -23,7 +23,8 @@ import java.util.Locale;
  * stopped waiting (the drain timeout) with events unscored while scores were still arriving: the pipeline was
  * behind (e.g. a backlog built at {@code --rate max}), so {@code missing} counts events not yet scored, not events
  * known to be lost. {@code checkpoints} is how long each task of the scoring job paused for the checkpoints of the
- * measured part ({@link CheckpointPauses}), where the job runs on the local stack.
+ * measured part ({@link CheckpointPauses}), where the job runs on the local stack; {@code tail} is what the slowest
+ * 1% of the measured events overlapped, checkpoints or the JVM's GC pauses ({@link TailCauses}), where both are known.
  */
 public record DemoSummary(
         @JsonProperty("domain") String domain,
@@ -45,6 +46,7 @@ public record DemoSummary(
         @JsonProperty("drain_timed_out") boolean drainTimedOut,
         @JsonProperty("cpu") @JsonInclude(JsonInclude.Include.NON_NULL) Cpu cpu,
         @JsonProperty("checkpoints") @JsonInclude(JsonInclude.Include.NON_NULL) CheckpointPauses checkpoints,
+        @JsonProperty("tail") @JsonInclude(JsonInclude.Include.NON_NULL) TailCauses.Tail tail,
         @JsonIgnore LearningTracker.Learning learning) {
 
     /** The served scores' prequential metrics on the training examples (null without the learning job). */
@@ -173,6 +175,7 @@ public record DemoSummary(
                 firstScoreAfterStartSeconds, modelVersions)
                 + (cpu == null ? "" : "\ncpu            " + cpu.toText())
                 + (checkpoints == null ? "" : "\ncheckpoints    " + checkpoints.toText())
+                + (tail == null ? "" : "\ntail           " + tail.toText())
                 + (drainTimedOut ? String.format(Locale.ROOT, "%nnot drained   scores were still arriving when the run stopped waiting: the %,d "
                         + "missing were not yet scored (the pipeline was behind), not known to be lost; a longer "
                         + "--drain-timeout waits for them", missing) : "")

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,8 +53,10 @@ class CheckpointPausesTest {
     }
 
     private static String subtasks(int sync, int async, int alignment, int startDelay) {
+        // acknowledged 1 ms after the async part
         return String.format("{\"subtasks\":[{\"status\":\"completed\",\"checkpoint\":{\"sync\":%d,\"async\":%d},"
-                + "\"alignment\":{\"duration\":%d},\"start_delay\":%d}]}", sync, async, alignment, startDelay);
+                        + "\"alignment\":{\"duration\":%d},\"start_delay\":%d,\"end_to_end_duration\":%d}]}", sync, async,
+                alignment, startDelay, startDelay + alignment + sync + async + 1);
     }
 
     @AfterEach
@@ -85,6 +88,11 @@ class CheckpointPausesTest {
         String text = p.toText();
         assertTrue(text.startsWith("2 in the measured run, end to end p50 70 ms, max 90 ms"), text);
         assertTrue(text.indexOf("features") < text.indexOf("score"), "largest pause first: " + text);
+        assertEquals(List.of(new TailCauses.Span(1000, 1070), new TailCauses.Span(3000, 3090)), p.spans());
+        // from the barrier's arrival (trigger + start delay) to the end of the synchronous part (acknowledged - async)
+        assertEquals(List.of(new TailCauses.Span(1004, 1065), new TailCauses.Span(3006, 3087)), p.taskSpans().get("features"));
+        // and from the end of alignment, for a task with several inputs: start delay 2, alignment 20, sync 3, async 1
+        assertEquals(new TailCauses.Span(1022, 1026), p.taskSpans().get("score").get(0));
     }
 
     @Test

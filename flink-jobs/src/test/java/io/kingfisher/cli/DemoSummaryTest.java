@@ -16,7 +16,7 @@ class DemoSummaryTest {
     void jsonHasTheDocumentedKeys() throws Exception {
         DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L),
-                Map.of("TRUNCATED_AVRO", 20L), false, null, null, null);
+                Map.of("TRUNCATED_AVRO", 20L), false, null, null, null, null);
         JsonNode j = new ObjectMapper().readTree(s.toJson());
         assertFalse(j.has("prequential"), "no learning keys without the learning job");
         assertFalse(j.get("drain_timed_out").asBoolean());
@@ -39,7 +39,7 @@ class DemoSummaryTest {
                 new LearningTracker.Freshness(900, 2100, 300, 4, 1500, 700, 200, 800, 1200, 250));
         DemoSummary s = new DemoSummary("fraud", 60, 10, 59_880, 120, 59_880, 120, 0, 0, 0, 998.0,
                 new DemoSummary.Latency(4, 21, 40), new DemoSummary.Latency(260, 540, 700), 35.2, List.of(1L, 2L),
-                Map.of(), false, null, null, learning);
+                Map.of(), false, null, null, null, learning);
         JsonNode j = new ObjectMapper().readTree(s.toJson());
         assertEquals(0.91, j.at("/prequential/auc").asDouble());
         assertEquals(0.05, j.at("/prequential/logloss").asDouble());
@@ -123,7 +123,7 @@ class DemoSummaryTest {
     void eventsStillArrivingAtTheDrainTimeoutAreNotCalledLost() throws Exception {
         DemoSummary s = new DemoSummary("fraud", 20, 60, 10_000_000, 20_000, 6_600_000, 20_000, 0, 3_400_000, 0, 45_000,
                 new DemoSummary.Latency(48_000, 59_000, 60_000), new DemoSummary.Latency(48_000, 59_000, 60_000), 19.9,
-                List.of(1L), Map.of(), true, null, null, null);
+                List.of(1L), Map.of(), true, null, null, null, null);
         assertTrue(new ObjectMapper().readTree(s.toJson()).get("drain_timed_out").asBoolean());
         assertTrue(s.toText().contains("the 3,400,000 missing were not yet scored"), s.toText());
     }

@@ -172,6 +172,11 @@ class ScoreJobIT {
                 () -> new AssertionError("no score task among " + p.tasks()));
         assertTrue(score.syncMs().p50() >= 0 && score.syncMs().max() >= score.syncMs().p50(), score.toString());
         assertTrue(p.tasks().stream().anyMatch(t -> t.name().startsWith("features")), p.tasks().toString());
+        assertEquals(p.checkpoints(), p.spans().size(), "a span per checkpoint");
+        var first = p.spans().get(0);
+        var scorePaused = p.taskSpans().get(score.name()).get(0);
+        assertTrue(scorePaused.from() >= first.from() && scorePaused.to() <= first.to(),
+                "the score task paused within the first checkpoint: " + scorePaused + " in " + first);
         assertEquals(0, stack.scoringCheckpointPauses(System.currentTimeMillis() + 60_000, Long.MAX_VALUE).checkpoints(),
                 "none triggered in a span still to come");
     }
