@@ -95,8 +95,9 @@ public final class FeatureVectors implements java.io.Serializable {
 
     /**
      * Adds the vectors of {@code featured} (each entity's latest once per checkpoint, see {@link LatestVectorPerEntity};
-     * each one at once if the environment does not checkpoint) to the vectors' sink, and {@code expired} (keys of
-     * entities whose feature state expired) to the tombstones' sink, with stable uids per domain.
+     * each one at once if the environment does not checkpoint) to the vectors' sink, in a task of their own, and
+     * {@code expired} (keys of entities whose feature state expired) to the tombstones' sink, chained where they are
+     * emitted, with stable uids per domain.
      */
     public static void publish(DataStream<FeaturedEvent> featured, DataStream<String> expired, String domain,
                                FeatureSpec spec, Sinks sinks) {
@@ -104,6 +105,10 @@ public final class FeatureVectors implements java.io.Serializable {
         featured.transform("feature-vectors", TypeInformation.of(FeatureVector.class),
                         new LatestVectorPerEntity(new FeatureVectors(domain, spec), collapse, LatestVectorPerEntity.DEFAULT_MAX_ENTITIES))
                 .uid("feature-vectors-" + domain)
+                // A task of its own: at each barrier it converts, encodes and sends the interval's vectors and the sink
+                // waits for the broker to take them. Chained to the last feature stage, every event behind the barrier
+                // waited for that too (docs/design-notes.md, "The features topic").
+                .startNewChain()
                 .sinkTo(sinks.vectors()).name("features-sink").uid("features-sink-" + domain);
         expired.sinkTo(sinks.tombstones()).name("features-tombstones-sink").uid("features-tombstones-sink-" + domain);
     }

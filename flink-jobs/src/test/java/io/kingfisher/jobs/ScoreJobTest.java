@@ -61,6 +61,8 @@ class ScoreJobTest {
                 "the tombstones' sink is chained to the primary feature stage: " + vertices);
         assertTrue(vertices.stream().anyMatch(n -> n.contains("feature-vectors -> features-sink")),
                 "the vectors' sink is still chained to the vectors (no union in front of it): " + vertices);
+        assertTrue(vertices.stream().anyMatch(n -> n.startsWith("feature-vectors -> features-sink")),
+                "the vectors and their sink are a task of their own, so their flush at a barrier holds up no event: " + vertices);
     }
 
     @Test
