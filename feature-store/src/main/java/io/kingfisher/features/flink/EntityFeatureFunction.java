@@ -92,9 +92,9 @@ abstract class EntityFeatureFunction<O> extends KeyedProcessFunction<String, Inp
         String key = ctx.getCurrentKey();
         long now = ctx.timerService().currentProcessingTime();
         double[] held = cache.get(key);
-        // a copy: a heap state backend keeps the very array it was last handed, and only copies what its own reads
-        // return while a snapshot runs; not held, or idle for the TTL since its last write: keyed state (and Flink's
-        // TTL) decide
+        // a copy: the cache overwrites its arrays in place (StateReadCache#put), and a heap state backend keeps the
+        // very array it is handed; not held, or idle for the TTL since its last write: keyed state (and Flink's TTL)
+        // decide
         double[] stored = held != null && !expiry.idle(IdleExpiry.lastWrite(held), now) ? held.clone() : state.value();
         int slots = spec.stateSize();
         boolean timed = stored != null && IdleExpiry.hasLastWrite(stored, slots);

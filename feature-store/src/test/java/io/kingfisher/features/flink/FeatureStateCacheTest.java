@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,10 +172,10 @@ class FeatureStateCacheTest {
         double[] b = {2};
         cache.put("a", a);
         cache.put("b", b);
-        assertEquals(a, cache.get("a"));      // a is now the most recently used
+        assertArrayEquals(a, cache.get("a")); // a is now the most recently used
         cache.put("c", new double[]{3});      // evicts b
         assertEquals(null, cache.get("b"));
-        assertEquals(a, cache.get("a"));
+        assertArrayEquals(a, cache.get("a"));
         assertEquals(2, cache.size());
         cache.forget("a");
         assertEquals(null, cache.get("a"));
@@ -186,5 +188,21 @@ class FeatureStateCacheTest {
         assertEquals(0, off.size());
         assertThrows(IllegalArgumentException.class, () -> new StateReadCache(-1));
         assertThrows(IllegalArgumentException.class, () -> FeatureFunction.cacheEntries(FeatureFunctionTest.RICH, -1));
+    }
+
+    @Test
+    void theCacheKeepsItsOwnCopyAndOverwritesItInPlace() {
+        StateReadCache cache = new StateReadCache(4);
+        double[] written = {1, 2};
+        cache.put("a", written);
+        double[] held = cache.get("a");
+        assertNotSame(written, held, "a copy: the writer's array may be kept by a heap state backend");
+        written[0] = 99;
+        assertArrayEquals(new double[]{1, 2}, cache.get("a"), "the caller may go on using its array");
+        cache.put("a", new double[]{3, 4});
+        assertSame(held, cache.get("a"), "the same array, overwritten: no new object under an old entry");
+        assertArrayEquals(new double[]{3, 4}, held);
+        cache.put("a", new double[]{5, 6, 7}); // a state of another size (e.g. one that gained its last-write slot)
+        assertArrayEquals(new double[]{5, 6, 7}, cache.get("a"));
     }
 }
