@@ -12,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -112,14 +114,14 @@ public record CheckpointPauses(@JsonProperty("checkpoints") int checkpoints,
                 }
             }
         }
-        java.util.Comparator<TailCauses.Span> byTime = java.util.Comparator.comparingLong(TailCauses.Span::from);
+        Comparator<TailCauses.Span> byTime = Comparator.comparingLong(TailCauses.Span::from);
         spans.sort(byTime); // the history lists the latest first
         taskSpans.values().forEach(l -> l.sort(byTime));
         List<Task> tasks = new ArrayList<>();
         byTask.forEach((name, p) -> tasks.add(new Task(name, percentiles(p[0]), percentiles(p[1]), percentiles(p[2]),
                 percentiles(p[3]))));
         return new CheckpointPauses(endToEnd.count(), percentiles(endToEnd), List.copyOf(tasks), List.copyOf(spans),
-                java.util.Collections.unmodifiableMap(taskSpans));
+                Collections.unmodifiableMap(taskSpans));
     }
 
     /** p50, p99 and max; NaN for none. */

@@ -40,7 +40,12 @@ final class LatencyRecorder {
         }
         long[] copy = Arrays.copyOfRange(all, from, to);
         Arrays.sort(copy);
-        int idx = (int) Math.ceil(p / 100.0 * copy.length) - 1;
-        return copy[Math.max(0, Math.min(copy.length - 1, idx))];
+        return nearestRank(copy, p);
+    }
+
+    /** The nearest-rank percentile (0..100) of values sorted ascending, at least one. */
+    static long nearestRank(long[] sorted, double p) {
+        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
     }
 }

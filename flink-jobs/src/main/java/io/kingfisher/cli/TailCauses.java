@@ -98,10 +98,6 @@ public final class TailCauses {
         packed[n++] = offset << 32 | latency; // offset may be negative: events arrive out of ingestion order
     }
 
-    int count() {
-        return n;
-    }
-
     /**
      * @param checkpoints the checkpoints' spans (trigger to completion), any order
      * @param taskPauses  per task, the spans in which it took no records for a checkpoint, any order
@@ -122,7 +118,7 @@ public final class TailCauses {
             lastScore = Math.max(lastScore, ingest + latencies[i]);
         }
         Arrays.sort(latencies);
-        long over = latencies[Math.max(0, (int) Math.ceil(0.99 * n) - 1)];
+        long over = LatencyRecorder.nearestRank(latencies, 99); // the summary's p99, by the same rule
         Span[] cps = disjoint(checkpoints);
         Span[] gcs = disjoint(gcPauses);
         List<String> names = List.copyOf(taskPauses.keySet());
