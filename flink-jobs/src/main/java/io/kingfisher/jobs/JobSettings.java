@@ -24,15 +24,19 @@ public final class JobSettings {
     public static final Setting<String> CHECKPOINT_DIR = Setting.string("checkpoint.dir",
             "where checkpoints go (any Flink FileSystem URI)", "file:///tmp/kingfisher/checkpoints");
     public static final Setting<FlinkEnvironments.StateChangelog> STATE_CHANGELOG = Setting.choice("state.changelog",
-            "off: RocksDB snapshots at every checkpoint; on: every keyed-state change is also logged to files under "
-                    + "checkpoint.dir, so a checkpoint no longer pauses each keyed stage while RocksDB flushes its memtable "
-                    + "(its own snapshot runs every state.materialize_interval instead), at the price of a second "
-                    + "serialization of each state write",
-            FlinkEnvironments.StateChangelog.OFF, FlinkEnvironments.StateChangelog.class);
+            "on: every keyed-state change is also logged to files under checkpoint.dir, so a checkpoint does not pause "
+                    + "each keyed stage while RocksDB flushes its memtable (RocksDB's own snapshot runs every "
+                    + "state.materialize_interval instead); off: RocksDB snapshots at every checkpoint, no log to store",
+            FlinkEnvironments.StateChangelog.ON, FlinkEnvironments.StateChangelog.class);
     public static final Setting<Duration> STATE_MATERIALIZE_INTERVAL = Setting.duration("state.materialize_interval",
             "with state.changelog on: how often RocksDB's state is snapshotted, after which the log before it can go "
                     + "(longer: fewer RocksDB flushes, more log to keep and to replay on a restore)",
             Duration.ofMinutes(1), Duration.ofSeconds(1));
+    public static final Setting<Integer> STATE_WRITE_BUFFER_MB = Setting.integer("state.write_buffer_mb",
+            "RocksDB's memtable (MiB) per keyed state: when full, it is flushed to a file in the background; every write "
+                    + "is a skip-list insert whose cost grows with the memtable, which with state.changelog on is flushed only "
+                    + "when full (off: also at every checkpoint)",
+            4, 1, 1024);
     public static final Setting<Duration> BUFFER_TIMEOUT = Setting.duration("pipeline.buffer_timeout",
             "longest a network buffer waits to fill before it is sent (latency vs throughput)", Duration.ofMillis(5), Duration.ZERO);
     public static final Setting<Duration> FEATURE_TTL = Setting.duration("features.state_ttl",
@@ -67,6 +71,6 @@ public final class JobSettings {
             ScoringBackend.class, ScoringBackend::configName);
 
     public static final List<Setting<?>> ALL = Stream.concat(Stream.<Setting<?>>of(BOOTSTRAP, REGISTRY_URL, PARALLELISM,
-            CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_CHANGELOG, STATE_MATERIALIZE_INTERVAL, BUFFER_TIMEOUT, FEATURE_TTL, FEATURE_STATE_CACHE_MB, FEATURES_PUBLISH, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY,
+            CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_CHANGELOG, STATE_MATERIALIZE_INTERVAL, STATE_WRITE_BUFFER_MB, BUFFER_TIMEOUT, FEATURE_TTL, FEATURE_STATE_CACHE_MB, FEATURES_PUBLISH, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY,
             BATCH_SIZE, BATCH_TIMEOUT, MAX_MODEL_AGE, BACKEND), LearnSettings.ALL.stream()).toList();
 }

@@ -5,7 +5,9 @@ import io.kingfisher.config.ConfigException;
 import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateChangelogOptions;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -28,14 +30,16 @@ class FlinkEnvironmentsTest {
     }
 
     @Test
-    void logsStateChangesBesideTheCheckpointsWhenOn() {
-        Configuration conf = flink("checkpoint.dir", "file:///data/kf/checkpoints", "state.changelog", "on");
-        assertTrue(conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG));
-        assertEquals("filesystem", conf.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE));
-        assertEquals("file:///data/kf/checkpoints/changelog", conf.get(FsStateChangelogOptions.BASE_PATH));
-        assertEquals(Duration.ofMinutes(1), conf.get(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL));
-        assertEquals("file:///data/kf/checkpoints", conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
-        assertTrue(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+    void logsStateChangesBesideTheCheckpointsByDefault() {
+        for (Configuration conf : new Configuration[]{flink("checkpoint.dir", "file:///data/kf/checkpoints"),
+                flink("checkpoint.dir", "file:///data/kf/checkpoints", "state.changelog", "on")}) {
+            assertTrue(conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG));
+            assertEquals("filesystem", conf.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE));
+            assertEquals("file:///data/kf/checkpoints/changelog", conf.get(FsStateChangelogOptions.BASE_PATH));
+            assertEquals(Duration.ofMinutes(1), conf.get(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL));
+            assertEquals("file:///data/kf/checkpoints", conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
+            assertTrue(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+        }
     }
 
     @Test
@@ -46,13 +50,18 @@ class FlinkEnvironmentsTest {
     }
 
     @Test
-    void offByDefaultLeavesRocksDbToSnapshotAtEveryCheckpoint() {
-        for (Configuration conf : new Configuration[]{flink(), flink("state.changelog", "off")}) {
-            assertFalse(conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG));
-            assertFalse(conf.contains(FsStateChangelogOptions.BASE_PATH));
-            assertEquals("rocksdb", conf.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND));
-            assertTrue(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
-        }
+    void offLeavesRocksDbToSnapshotAtEveryCheckpoint() {
+        Configuration conf = flink("state.changelog", "off");
+        assertFalse(conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG));
+        assertFalse(conf.contains(FsStateChangelogOptions.BASE_PATH));
+        assertEquals("rocksdb", conf.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND));
+        assertTrue(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+    }
+
+    @Test
+    void keepsRocksDbsMemtableSmall() {
+        assertEquals(MemorySize.ofMebiBytes(4), flink().get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE));
+        assertEquals(MemorySize.ofMebiBytes(64), flink("state.write_buffer_mb", "64").get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE));
     }
 
     @Test
@@ -61,5 +70,7 @@ class FlinkEnvironmentsTest {
         assertTrue(e.getMessage().contains("state.changelog"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> flink("state.materialize_interval", "10ms"));
         assertTrue(e.getMessage().contains("state.materialize_interval"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> flink("state.write_buffer_mb", "0"));
+        assertTrue(e.getMessage().contains("state.write_buffer_mb"), e.getMessage());
     }
 }

@@ -118,7 +118,7 @@ class HotSwapIT {
         initialParams = network.params().dup();
 
         // The state changelog on, materialized every 2 s, so the restart restores RocksDB's last materialization
-        // plus the log since (the other ITs run with it off, the default).
+        // plus the log since (the default; set here with the interval, so the log is certain to be used).
         Config config = stack.jobConfig(Map.of("checkpoint.interval", "300ms", "model.hmac_key", KEY,
                 "scoring.batch_timeout", "20ms", "state.changelog", "on", "state.materialize_interval", "2s"));
         StreamExecutionEnvironment env = FlinkEnvironments.local(config);
