@@ -15,9 +15,9 @@ import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Execution environments with Kingfisher's runtime choices: RocksDB keyed state (incremental checkpoints, optionally
- * behind Flink's state changelog), exactly-once checkpoints at the configured interval, a short network buffer
- * timeout for latency.
+ * Execution environments with Kingfisher's runtime choices: RocksDB keyed state (incremental checkpoints, behind
+ * Flink's state changelog unless {@code state.changelog} is off), exactly-once checkpoints at the configured interval,
+ * a short network buffer timeout for latency.
  */
 public final class FlinkEnvironments {
     private FlinkEnvironments() {
