@@ -57,7 +57,7 @@ final class Launcher {
         Map<String, String> probe = new HashMap<>(o.jobOverrides());
         probe.putIfAbsent(JobSettings.BOOTSTRAP.key(), "placeholder:9092");
         probe.putIfAbsent(JobSettings.REGISTRY_URL.key(), "http://placeholder");
-        Config probed = Config.of(probe, JobSettings.ALL);
+        Config probed = Config.of(probe, JobSettings.ALL, JobSettings.FLINK);
         ScoreJob.requireBackend(probed); // and scoring.backend=cuda needs a usable GPU here
         if (o.job == StackOptions.Job.baseline && (o.learn || o.lookupPort >= 0)) {
             throw new IllegalArgumentException("--job baseline: the baseline job has no model to fine-tune and no feature "

@@ -91,7 +91,7 @@ public final class LocalStack implements AutoCloseable {
         m.put(JobSettings.REGISTRY_URL.key(), registryUrl());
         m.put(JobSettings.CHECKPOINT_DIR.key(), dataDir.resolve("checkpoints").toUri().toString());
         m.putAll(overrides);
-        return Config.of(m, JobSettings.ALL);
+        return Config.of(m, JobSettings.ALL, JobSettings.FLINK);
     }
 
     /** Records the warm-start model the jobs started from and the store holding it. */

@@ -6,10 +6,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * Raw settings (key → text) checked against a declared set of {@link Setting}s: an unknown key, a missing
  * required one or a bad value fails in {@link #of} with the key named, so a job never starts half-configured.
+ * Keys under a {@link PassThrough} prefix are another system's settings (Flink's), checked by that system's rules.
  */
 public final class Config implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -19,15 +21,46 @@ public final class Config implements Serializable {
         this.raw = Map.copyOf(raw);
     }
 
-    /** Validates every key and value now. */
-    public static Config of(Map<String, String> raw, Collection<Setting<?>> declared) {
+    /**
+     * Settings handed on to another system: every key that starts with {@code prefix}, less the prefix.
+     *
+     * @param check throws {@link IllegalArgumentException} saying what is wrong if that system has no such key (given
+     *              less the prefix) or cannot take the value
+     */
+    public record PassThrough(String prefix, BiConsumer<String, String> check) {
+        public PassThrough {
+            if (prefix == null || !prefix.endsWith(".")) {
+                throw new IllegalArgumentException("a pass-through prefix ends with '.', was " + prefix);
+            }
+        }
+    }
+
+    /** Validates every key and value now; keys under a pass-through's prefix are checked by it. */
+    public static Config of(Map<String, String> raw, Collection<Setting<?>> declared, PassThrough... passThroughs) {
         Map<String, Setting<?>> byKey = new HashMap<>();
         for (Setting<?> s : declared) {
             byKey.put(s.key(), s);
         }
         for (String key : new TreeMap<>(raw).keySet()) {
-            if (!byKey.containsKey(key)) {
-                throw new ConfigException(key, "unknown setting; known settings: " + new TreeMap<>(byKey).keySet());
+            PassThrough through = null;
+            for (PassThrough p : passThroughs) {
+                if (key.startsWith(p.prefix())) {
+                    through = p;
+                }
+            }
+            if (through != null) {
+                try {
+                    through.check().accept(key.substring(through.prefix().length()), raw.get(key));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(key, e.getMessage());
+                }
+            } else if (!byKey.containsKey(key)) {
+                StringBuilder known = new StringBuilder("unknown setting; known settings: ")
+                        .append(new TreeMap<>(byKey).keySet());
+                for (PassThrough p : passThroughs) {
+                    known.append(", and any key under ").append(p.prefix());
+                }
+                throw new ConfigException(key, known.toString());
             }
         }
         Map<String, String> clean = new LinkedHashMap<>();
@@ -66,6 +99,17 @@ public final class Config implements Serializable {
         m.put(s.key(), value);
         s.parse(value);
         return new Config(m);
+    }
+
+    /** @return the settings under {@code prefix}, keyed less the prefix, in key order */
+    public Map<String, String> under(String prefix) {
+        Map<String, String> m = new TreeMap<>();
+        raw.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                m.put(k.substring(prefix.length()), v);
+            }
+        });
+        return m;
     }
 
     public Map<String, String> asMap() {

@@ -61,6 +61,12 @@ public final class FlinkEnvironments {
             conf.set(FsStateChangelogOptions.BASE_PATH, changelogDir(checkpoints));
             conf.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, config.get(JobSettings.STATE_MATERIALIZE_INTERVAL));
         }
+        return withFlinkSettings(conf, config);
+    }
+
+    /** Sets the {@code flink.<option>} settings ({@link JobSettings#FLINK}) on {@code conf}, over what it holds. */
+    private static Configuration withFlinkSettings(Configuration conf, Config config) {
+        conf.addAll(Configuration.fromMap(config.under(JobSettings.FLINK.prefix())));
         return conf;
     }
 
@@ -94,7 +100,7 @@ public final class FlinkEnvironments {
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("64m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("64m"));
-        return configure(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf), config);
+        return configure(StreamExecutionEnvironment.createLocalEnvironment(parallelism, withFlinkSettings(conf, config)), config);
     }
 
     private static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, Config config) {

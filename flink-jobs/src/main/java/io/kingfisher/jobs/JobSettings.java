@@ -1,5 +1,6 @@
 package io.kingfisher.jobs;
 
+import io.kingfisher.config.Config;
 import io.kingfisher.config.Setting;
 import io.kingfisher.scoring.ScoringBackend;
 
@@ -69,6 +70,13 @@ public final class JobSettings {
             "what scores: nd4j (ND4J on the CPU), cuda (cuBLAS on the GPU; the job fails at start-up without a usable GPU) "
                     + "or cuda-or-cpu (the GPU if usable, else ND4J after one warning)", ScoringBackend.ND4J,
             ScoringBackend.class, ScoringBackend::configName);
+
+    /**
+     * {@code flink.<option>}: a Flink option, handed to Flink's configuration as it is, after Kingfisher's own (so it
+     * overrides them), in the jobs' and in the local MiniCluster's; one Flink does not have, or a value it cannot
+     * read, fails at start-up ({@link FlinkOptions}).
+     */
+    public static final Config.PassThrough FLINK = new Config.PassThrough("flink.", FlinkOptions::check);
 
     public static final List<Setting<?>> ALL = Stream.concat(Stream.<Setting<?>>of(BOOTSTRAP, REGISTRY_URL, PARALLELISM,
             CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_CHANGELOG, STATE_MATERIALIZE_INTERVAL, STATE_WRITE_BUFFER_MB, BUFFER_TIMEOUT, FEATURE_TTL, FEATURE_STATE_CACHE_MB, FEATURES_PUBLISH, TRANSACTION_TIMEOUT, GROUP_ID, MODEL_HMAC_KEY,

@@ -29,6 +29,27 @@ class ConfigTest {
     }
 
     @Test
+    void keysUnderAPassThroughAreCheckedByItAndReadLessThePrefix() {
+        Config.PassThrough other = new Config.PassThrough("other.", (k, v) -> {
+            if (!k.equals("known")) {
+                throw new IllegalArgumentException("no option '" + k + "'");
+            }
+        });
+        var m = new java.util.HashMap<>(REQUIRED);
+        m.put("other.known", "x");
+        assertEquals(Map.of("known", "x"), Config.of(m, JobSettings.ALL, other).under("other."));
+        m.put("other.unknown", "y");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.of(m, JobSettings.ALL, other));
+        assertEquals("other.unknown: no option 'unknown'", e.getMessage());
+        m.remove("other.unknown");
+        ConfigException without = assertThrows(ConfigException.class, () -> Config.of(m, JobSettings.ALL));
+        assertEquals("other.known", without.key(), "without the pass-through the key is unknown");
+        m.put("checkpoint.intervall", "1s");
+        assertTrue(assertThrows(ConfigException.class, () -> Config.of(m, JobSettings.ALL, other)).getMessage()
+                .endsWith(", and any key under other."), "the error says what else is accepted");
+    }
+
+    @Test
     void errorsNameTheKey() {
         ConfigException unknown = assertThrows(ConfigException.class, () -> with("checkpoint.intervall", "1s"));
         assertEquals("checkpoint.intervall", unknown.key());

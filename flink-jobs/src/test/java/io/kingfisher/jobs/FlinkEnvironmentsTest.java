@@ -26,7 +26,7 @@ class FlinkEnvironmentsTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             m.put(keyValues[i], keyValues[i + 1]);
         }
-        return FlinkEnvironments.flinkConfiguration(Config.of(m, JobSettings.ALL));
+        return FlinkEnvironments.flinkConfiguration(Config.of(m, JobSettings.ALL, JobSettings.FLINK));
     }
 
     @Test
@@ -72,5 +72,35 @@ class FlinkEnvironmentsTest {
         assertTrue(e.getMessage().contains("state.materialize_interval"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> flink("state.write_buffer_mb", "0"));
         assertTrue(e.getMessage().contains("state.write_buffer_mb"), e.getMessage());
+    }
+
+    @Test
+    void flinkSettingsGoToFlinkAsTheyAreAndOverrideKingfishers() {
+        Configuration conf = flink("flink.taskmanager.memory.segment-size", "128kb",
+                "flink.state.backend.rocksdb.writebuffer.size", "8mb", "state.write_buffer_mb", "16");
+        assertEquals(MemorySize.parse("128kb"), conf.get(org.apache.flink.configuration.TaskManagerOptions.MEMORY_SEGMENT_SIZE));
+        assertEquals(MemorySize.ofMebiBytes(8), conf.get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE),
+                "flink.<option> is set after Kingfisher's own settings");
+        assertFalse(conf.containsKey("flink.taskmanager.memory.segment-size"), "the prefix stays with Kingfisher");
+    }
+
+    @Test
+    void aFlinkOptionFlinkDoesNotHaveOrCannotReadFailsNamingTheKey() {
+        // Flink 2 dropped the per-channel buffer options; its Configuration would take the key and ignore it
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> flink("flink.taskmanager.network.memory.buffers-per-channel", "64"));
+        assertEquals("flink.taskmanager.network.memory.buffers-per-channel", e.key());
+        assertTrue(e.getMessage().contains("has no option 'taskmanager.network.memory.buffers-per-channel'"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> flink("flink.taskmanager.memory.segment-size", "big"));
+        assertEquals("flink.taskmanager.memory.segment-size", e.key());
+        assertTrue(e.getMessage().contains("cannot read 'big'"), e.getMessage());
+    }
+
+    @Test
+    void knowsTheOptionsOfRocksDbAndTheChangelogToo() {
+        assertEquals(MemorySize.parse("1mb"), flink("flink.state.changelog.dstl.dfs.preemptive-persist-threshold", "1mb")
+                .get(FsStateChangelogOptions.PREEMPTIVE_PERSIST_THRESHOLD));
+        assertEquals(Boolean.TRUE, flink("flink.state.backend.rocksdb.use-bloom-filter", "true")
+                .get(RocksDBConfigurableOptions.USE_BLOOM_FILTER));
     }
 }
