@@ -4,6 +4,8 @@ import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
@@ -34,12 +36,24 @@ import java.util.stream.Stream;
  *
  * <p>The options known are the public static {@link ConfigOption}s (keys and fallback keys) of every
  * {@code *Options} class in {@code org.apache.flink.configuration} (flink-core) and of RocksDB's and the state
- * changelog's option classes. An option declared anywhere else is refused; say so in the error.
+ * changelog's option classes. An option declared anywhere else is refused; the error says what was checked. The
+ * options the jobs set from Kingfisher's own settings (parallelism, checkpoint interval and mode, buffer timeout)
+ * are refused too, naming the setting to use.
  */
 public final class FlinkOptions {
     private static final String CORE_PACKAGE = "org/apache/flink/configuration/";
     private static final List<Class<?>> OTHERS = List.of(RocksDBOptions.class, RocksDBConfigurableOptions.class,
             RocksDBNativeMetricOptions.class, RocksDBManualCompactionOptions.class, FsStateChangelogOptions.class);
+
+    /**
+     * Options the jobs set on the environment from a Kingfisher setting, after the configuration: given as
+     * {@code flink.<option>} they would change nothing, so they are refused, naming the setting to use.
+     */
+    private static final Map<ConfigOption<?>, String> OWN = Map.of(
+            CoreOptions.DEFAULT_PARALLELISM, JobSettings.PARALLELISM.key(),
+            CheckpointingOptions.CHECKPOINTING_INTERVAL, JobSettings.CHECKPOINT_INTERVAL.key(),
+            ExecutionOptions.BUFFER_TIMEOUT, JobSettings.BUFFER_TIMEOUT.key(),
+            CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, "nothing: the exactly-once sinks need exactly-once checkpoints");
 
     private FlinkOptions() {
     }
@@ -61,6 +75,10 @@ public final class FlinkOptions {
             throw new IllegalArgumentException("Flink " + EnvironmentInformation.getVersion() + " has no option '" + key
                     + "' (checked against the options of org.apache.flink.configuration, RocksDB's and the state changelog's)");
         }
+        String own = OWN.get(option);
+        if (own != null) {
+            throw new IllegalArgumentException("the jobs set " + option.key() + " themselves; set " + own);
+        }
         try {
             Configuration.fromMap(Map.of(key, value)).get(option);
         } catch (RuntimeException e) {
@@ -79,23 +97,26 @@ public final class FlinkOptions {
             try {
                 classes.add(Class.forName(name, false, FlinkOptions.class.getClassLoader()));
             } catch (ClassNotFoundException | LinkageError e) {
-                // an options class that needs what is not on the classpath: its options are not known here
+                // as below: its options are not known here
             }
         }
         Map<String, ConfigOption<?>> byKey = new HashMap<>();
         for (Class<?> c : classes) {
-            for (Field f : c.getFields()) {
-                if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
-                    try {
+            try {
+                for (Field f : c.getFields()) {
+                    if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
                         ConfigOption<?> o = (ConfigOption<?>) f.get(null);
                         byKey.putIfAbsent(o.key(), o);
                         for (FallbackKey k : o.fallbackKeys()) {
                             byKey.putIfAbsent(k.getKey(), o);
                         }
-                    } catch (IllegalAccessException e) {
-                        throw new IllegalStateException("cannot read " + c.getName() + "." + f.getName(), e);
                     }
                 }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot read the options of " + c.getName(), e);
+            } catch (LinkageError e) {
+                // a class that cannot be initialized here (it needs what is not on the classpath): its options are
+                // not known, and setting one is refused as unknown
             }
         }
         return Collections.unmodifiableMap(byKey);

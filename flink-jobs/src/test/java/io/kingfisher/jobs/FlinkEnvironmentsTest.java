@@ -91,6 +91,9 @@ class FlinkEnvironmentsTest {
                 () -> flink("flink.taskmanager.network.memory.buffers-per-channel", "64"));
         assertEquals("flink.taskmanager.network.memory.buffers-per-channel", e.key());
         assertTrue(e.getMessage().contains("has no option 'taskmanager.network.memory.buffers-per-channel'"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> flink("flink.execution.checkpointing.interval", "5s"));
+        assertEquals("flink.execution.checkpointing.interval: the jobs set execution.checkpointing.interval themselves; "
+                + "set checkpoint.interval", e.getMessage(), "what the environment sets from a Kingfisher setting");
         e = assertThrows(ConfigException.class, () -> flink("flink.taskmanager.memory.segment-size", "big"));
         assertEquals("flink.taskmanager.memory.segment-size", e.key());
         assertTrue(e.getMessage().contains("cannot read 'big'"), e.getMessage());
