@@ -47,13 +47,13 @@ public final class FlinkOptions {
 
     /**
      * Options the jobs set on the environment from a Kingfisher setting, after the configuration: given as
-     * {@code flink.<option>} they would change nothing, so they are refused, naming the setting to use.
+     * {@code flink.<option>} they would change nothing, so they are refused, saying what to do instead.
      */
     private static final Map<ConfigOption<?>, String> OWN = Map.of(
-            CoreOptions.DEFAULT_PARALLELISM, JobSettings.PARALLELISM.key(),
-            CheckpointingOptions.CHECKPOINTING_INTERVAL, JobSettings.CHECKPOINT_INTERVAL.key(),
-            ExecutionOptions.BUFFER_TIMEOUT, JobSettings.BUFFER_TIMEOUT.key(),
-            CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, "nothing: the exactly-once sinks need exactly-once checkpoints");
+            CoreOptions.DEFAULT_PARALLELISM, "set " + JobSettings.PARALLELISM.key(),
+            CheckpointingOptions.CHECKPOINTING_INTERVAL, "set " + JobSettings.CHECKPOINT_INTERVAL.key(),
+            ExecutionOptions.BUFFER_TIMEOUT, "set " + JobSettings.BUFFER_TIMEOUT.key(),
+            CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, "it stays exactly-once, which the exactly-once sinks need");
 
     private FlinkOptions() {
     }
@@ -77,18 +77,13 @@ public final class FlinkOptions {
         }
         String own = OWN.get(option);
         if (own != null) {
-            throw new IllegalArgumentException("the jobs set " + option.key() + " themselves; set " + own);
+            throw new IllegalArgumentException("the jobs set " + option.key() + " themselves; " + own);
         }
         try {
             Configuration.fromMap(Map.of(key, value)).get(option);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("Flink cannot read '" + value + "' for " + key + ": " + e.getMessage(), e);
         }
-    }
-
-    /** @return how many option keys are known (fallback keys included) */
-    static int known() {
-        return Known.BY_KEY.size();
     }
 
     private static Map<String, ConfigOption<?>> load() {
