@@ -88,8 +88,9 @@ import java.util.stream.Stream;
  * feature operator, and between the feature stages, in {@code ScoreJob}, Kafka, Avro decoding. State that outgrows RocksDB's memory (many more
  * entities than here) adds disk reads per event.
  *
- * <p>To try other Flink settings, pass them as system properties prefixed {@code bench.flink.}, e.g.
- * {@code -Dbench.flink.state.backend.rocksdb.use-bloom-filter=true}.
+ * <p>To try other Flink settings, pass them as the jobs take them ({@link JobSettings#FLINK}), e.g.
+ * {@code kingfisher bench features -D flink.state.backend.rocksdb.use-bloom-filter=true}: checked at start-up, and
+ * set over the bench's own settings.
  */
 public final class FeatureBench {
     /** JSON key: events per second through the operator in one task thread. */
@@ -147,20 +148,28 @@ public final class FeatureBench {
      * @param events   events per domain (the first 10% are warm-up)
      * @param entities entities to spread them over: the fraud simulator's cards, or the synthetic events' entities
      *                 (another domain's simulator keeps its own population)
+     * @param flink    {@code flink.<option>} settings ({@link JobSettings#FLINK}) for the job, set over the bench's own;
+     *                 all checked before anything runs (a {@link io.kingfisher.config.ConfigException} names a bad key)
      * @return per domain name: {@value #UPDATES_PER_SEC_PER_CORE}, {@value #STATE_BYTES_PER_ENTITY} and the
      * context figures {@value #PER_TASK_CPU_SEC}, {@value #ENGINE_ONLY_PER_SEC}, {@value #STATE_DOUBLES},
      * {@value #EVENTS}, {@value #ENTITIES}, {@value #SIMULATED}
      */
-    public static Map<String, Map<String, Double>> run(int events, int entities) throws Exception {
+    public static Map<String, Map<String, Double>> run(int events, int entities, Map<String, String> flink) throws Exception {
+        Config.of(flink, List.of(), JobSettings.FLINK); // every key checked before anything runs
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         for (Domain domain : builtInDomains()) {
-            out.put(domain.name(), measure(domain, domain.features(), events, entities));
+            out.put(domain.name(), measure(domain, domain.features(), events, entities, flink));
         }
         return out;
     }
 
-    /** Measures one spec over one domain's events (the spec may differ from the domain's own, e.g. to try new features). */
-    public static Map<String, Double> measure(Domain domain, FeatureSpec spec, int events, int entities) throws Exception {
+    /**
+     * Measures one spec over one domain's events (the spec may differ from the domain's own, e.g. to try new features).
+     *
+     * @param flink as for {@link #run}
+     */
+    public static Map<String, Double> measure(Domain domain, FeatureSpec spec, int events, int entities,
+                                              Map<String, String> flink) throws Exception {
         if (events < 100 || entities < 1) {
             throw new IllegalArgumentException("bench features: need at least 100 events and 1 entity, was " + events + " and " + entities);
         }
@@ -181,7 +190,7 @@ public final class FeatureBench {
         double[] engineOnly = engineOnly(spec, in);
         Path dir = Files.createTempDirectory("kingfisher-bench-");
         try {
-            double[] job = runJob(spec, in, (long) engineOnly[1], dir);
+            double[] job = runJob(spec, in, (long) engineOnly[1], dir, flink);
             Map<String, Double> result = new LinkedHashMap<>();
             result.put(UPDATES_PER_SEC_PER_CORE, job[0]);
             result.put(STATE_BYTES_PER_ENTITY, job[1] / distinct);
@@ -197,7 +206,7 @@ public final class FeatureBench {
             if (spec.hasRelated()) {
                 // the same events through the primary stage alone, in the same run: what the related stages cost
                 FeatureSpec own = withoutRelated(spec);
-                double[] ownJob = runJob(own, in, (long) engineOnly[1], Files.createDirectories(dir.resolve("own")));
+                double[] ownJob = runJob(own, in, (long) engineOnly[1], Files.createDirectories(dir.resolve("own")), flink);
                 result.put(OWN_UPDATES_PER_SEC_PER_CORE, ownJob[0]);
                 result.put(OWN_STATE_BYTES_PER_ENTITY, ownJob[1] / distinct);
                 result.put(OWN_PER_TASK_CPU_SEC, ownJob[2]);
@@ -343,22 +352,24 @@ public final class FeatureBench {
      * Runs the job until {@code vectors} vectors came out; returns events per second after warm-up (wall clock),
      * savepoint bytes, and events per second of the task thread's CPU time.
      */
-    private static double[] runJob(FeatureSpec spec, InputEvent[] in, long vectors, Path dir) throws Exception {
+    private static double[] runJob(FeatureSpec spec, InputEvent[] in, long vectors, Path dir, Map<String, String> flink)
+            throws Exception {
         String run = UUID.randomUUID().toString();
         int warmup = in.length / 10;
         Probe probe = new Probe(warmup, vectors);
         EVENTS_BY_RUN.put(run, in);
         PROBES.put(run, probe);
         try {
-            // The job's own Flink settings (RocksDB, incremental checkpoints), one slot, and the local stack's RocksDB memory.
-            Configuration conf = FlinkEnvironments.flinkConfiguration(Config.of(
-                    Map.of(JobSettings.CHECKPOINT_DIR.key(), dir.resolve("checkpoints").toUri().toString()),
-                    List.of(JobSettings.CHECKPOINT_DIR)));
+            // The job's own Flink settings (RocksDB, incremental checkpoints), one slot, the local stack's RocksDB
+            // memory, and the caller's flink.<option> settings over all of these.
+            Map<String, String> raw = new HashMap<>(flink);
+            raw.put(JobSettings.CHECKPOINT_DIR.key(), dir.resolve("checkpoints").toUri().toString());
+            Config config = Config.of(raw, List.of(JobSettings.CHECKPOINT_DIR), JobSettings.FLINK);
+            Configuration conf = FlinkEnvironments.flinkConfiguration(config);
             conf.removeConfig(CheckpointingOptions.CHECKPOINTING_INTERVAL); // no checkpoint during the timed run
             conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
             conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
-            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.flink."))
-                    .forEach(k -> conf.setString(k.substring("bench.flink.".length()), System.getProperty(k)));
+            FlinkEnvironments.withFlinkSettings(conf, config);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             // All events pass the gate, then the source waits for a checkpoint that never comes, keeping the job up
             // for the savepoint.
@@ -458,7 +469,7 @@ public final class FeatureBench {
             }
             i++;
         }
-        Map<String, Map<String, Double>> results = run(events, entities);
+        Map<String, Map<String, Double>> results = run(events, entities, Map.of());
         System.out.print(table(results));
         if (json != null) {
             writeJson(results, json);

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,12 +41,16 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "also write the results as JSON")
         Path json;
 
+        @Option(names = {"-D", "--set"}, description = "a Flink option for the bench's job, as the jobs take it: "
+                + "flink.<option>=<value>, e.g. -D flink.state.backend.rocksdb.use-bloom-filter=true")
+        Map<String, String> flink = new LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             if (events < 1000 || entities < 1) {
                 throw new IllegalArgumentException("--events must be >= 1000 and --entities >= 1");
             }
-            Map<String, Map<String, Double>> results = FeatureBench.run(events, entities);
+            Map<String, Map<String, Double>> results = FeatureBench.run(events, entities, flink);
             report(FeatureBench.table(results), results, json);
             return 0;
         }

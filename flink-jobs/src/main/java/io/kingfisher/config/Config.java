@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
@@ -55,12 +56,12 @@ public final class Config implements Serializable {
                     throw new ConfigException(key, e.getMessage());
                 }
             } else if (!byKey.containsKey(key)) {
-                StringBuilder known = new StringBuilder("unknown setting; known settings: ")
-                        .append(new TreeMap<>(byKey).keySet());
-                for (PassThrough p : passThroughs) {
-                    known.append(", and any key under ").append(p.prefix());
-                }
-                throw new ConfigException(key, known.toString());
+                List<String> prefixes = java.util.Arrays.stream(passThroughs).map(PassThrough::prefix).toList();
+                String known = byKey.isEmpty()
+                        ? (prefixes.isEmpty() ? "no settings are taken here" : "only keys under " + String.join(" or ", prefixes) + " are taken here")
+                        : "known settings: " + new TreeMap<>(byKey).keySet()
+                        + prefixes.stream().map(p -> ", and any key under " + p).collect(java.util.stream.Collectors.joining());
+                throw new ConfigException(key, "unknown setting; " + known);
             }
         }
         Map<String, String> clean = new LinkedHashMap<>();

@@ -64,8 +64,11 @@ public final class FlinkEnvironments {
         return withFlinkSettings(conf, config);
     }
 
-    /** Sets the {@code flink.<option>} settings ({@link JobSettings#FLINK}) on {@code conf}, over what it holds. */
-    private static Configuration withFlinkSettings(Configuration conf, Config config) {
+    /**
+     * Sets the {@code flink.<option>} settings ({@link JobSettings#FLINK}) on {@code conf}, over what it holds: for a
+     * caller that adds settings of its own after {@link #flinkConfiguration}, so that the user's still win.
+     */
+    public static Configuration withFlinkSettings(Configuration conf, Config config) {
         conf.addAll(Configuration.fromMap(config.under(JobSettings.FLINK.prefix())));
         return conf;
     }
@@ -92,6 +95,12 @@ public final class FlinkEnvironments {
      * {@value #CHECKPOINT_HISTORY} checkpoints.
      */
     public static StreamExecutionEnvironment local(Config config, int restPort) {
+        return configure(StreamExecutionEnvironment.createLocalEnvironment(config.get(JobSettings.PARALLELISM),
+                localConfiguration(config, restPort)), config);
+    }
+
+    /** The MiniCluster's configuration for {@link #local(Config, int)}: the jobs' own, its size, then the {@code flink.<option>} settings. */
+    static Configuration localConfiguration(Config config, int restPort) {
         Configuration conf = flinkConfiguration(config);
         conf.set(RestOptions.BIND_PORT, String.valueOf(restPort));
         conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, CHECKPOINT_HISTORY);
@@ -100,7 +109,7 @@ public final class FlinkEnvironments {
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("64m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("64m"));
-        return configure(StreamExecutionEnvironment.createLocalEnvironment(parallelism, withFlinkSettings(conf, config)), config);
+        return withFlinkSettings(conf, config);
     }
 
     private static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, Config config) {

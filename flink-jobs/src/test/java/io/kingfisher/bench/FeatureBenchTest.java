@@ -24,7 +24,7 @@ class FeatureBenchTest {
 
     @Test
     void measuresEveryBuiltInDomainAndWritesTheJsonTheCliPromises(@TempDir Path dir) throws Exception {
-        Map<String, Map<String, Double>> results = FeatureBench.run(5_000, 500);
+        Map<String, Map<String, Double>> results = FeatureBench.run(5_000, 500, Map.of());
         assertEquals(BuiltInDomains.NAMES, List.copyOf(results.keySet()));
         for (String name : BuiltInDomains.NAMES) {
             Map<String, Double> r = results.get(name);

@@ -4,6 +4,7 @@ import io.kingfisher.jobs.JobSettings;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,6 +48,9 @@ class ConfigTest {
         m.put("checkpoint.intervall", "1s");
         assertTrue(assertThrows(ConfigException.class, () -> Config.of(m, JobSettings.ALL, other)).getMessage()
                 .endsWith(", and any key under other."), "the error says what else is accepted");
+        assertEquals("checkpoint.interval: unknown setting; only keys under other. are taken here",
+                assertThrows(ConfigException.class, () -> Config.of(Map.of("checkpoint.interval", "1s"), List.of(), other))
+                        .getMessage(), "with nothing declared (a bench taking Flink's options only)");
     }
 
     @Test

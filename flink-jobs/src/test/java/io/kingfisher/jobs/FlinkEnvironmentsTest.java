@@ -7,6 +7,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateChangelogOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.junit.jupiter.api.Test;
 
@@ -21,12 +22,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FlinkEnvironmentsTest {
     private static Configuration flink(String... keyValues) {
+        return FlinkEnvironments.flinkConfiguration(settings(keyValues));
+    }
+
+    private static Config settings(String... keyValues) {
         Map<String, String> m = new HashMap<>(Map.of("kafka.bootstrap.servers", "localhost:9092",
                 "schema.registry.url", "http://localhost:8081"));
         for (int i = 0; i < keyValues.length; i += 2) {
             m.put(keyValues[i], keyValues[i + 1]);
         }
-        return FlinkEnvironments.flinkConfiguration(Config.of(m, JobSettings.ALL, JobSettings.FLINK));
+        return Config.of(m, JobSettings.ALL, JobSettings.FLINK);
     }
 
     @Test
@@ -82,6 +87,19 @@ class FlinkEnvironmentsTest {
         assertEquals(MemorySize.ofMebiBytes(8), conf.get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE),
                 "flink.<option> is set after Kingfisher's own settings");
         assertFalse(conf.containsKey("flink.taskmanager.memory.segment-size"), "the prefix stays with Kingfisher");
+    }
+
+    @Test
+    void flinkSettingsOverrideTheLocalMiniClustersOwnSizeToo() {
+        Configuration conf = FlinkEnvironments.localConfiguration(settings("job.parallelism", "3"), 0);
+        assertEquals(MemorySize.parse("64m"), conf.get(TaskManagerOptions.NETWORK_MEMORY_MAX));
+        assertEquals(3, conf.get(TaskManagerOptions.NUM_TASK_SLOTS));
+        conf = FlinkEnvironments.localConfiguration(settings("flink.taskmanager.memory.network.max", "128mb",
+                "flink.taskmanager.memory.managed.size", "512mb", "flink.taskmanager.numberOfTaskSlots", "4"), 0);
+        assertEquals(MemorySize.parse("128mb"), conf.get(TaskManagerOptions.NETWORK_MEMORY_MAX));
+        assertEquals(MemorySize.parse("512mb"), conf.get(TaskManagerOptions.MANAGED_MEMORY_SIZE));
+        assertEquals(4, conf.get(TaskManagerOptions.NUM_TASK_SLOTS));
+        assertEquals(MemorySize.parse("64m"), conf.get(TaskManagerOptions.NETWORK_MEMORY_MIN), "the rest as the local stack sets it");
     }
 
     @Test
