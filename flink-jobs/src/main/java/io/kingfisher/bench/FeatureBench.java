@@ -364,12 +364,12 @@ public final class FeatureBench {
             // memory, and the caller's flink.<option> settings over all of these.
             Map<String, String> raw = new HashMap<>(flink);
             raw.put(JobSettings.CHECKPOINT_DIR.key(), dir.resolve("checkpoints").toUri().toString());
-            Config config = Config.of(raw, List.of(JobSettings.CHECKPOINT_DIR), JobSettings.FLINK);
-            Configuration conf = FlinkEnvironments.flinkConfiguration(config);
+            Configuration bench = new Configuration();
+            bench.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
+            bench.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
+            Configuration conf = FlinkEnvironments.flinkConfiguration(
+                    Config.of(raw, List.of(JobSettings.CHECKPOINT_DIR), JobSettings.FLINK), bench);
             conf.removeConfig(CheckpointingOptions.CHECKPOINTING_INTERVAL); // no checkpoint during the timed run
-            conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
-            conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
-            FlinkEnvironments.withFlinkSettings(conf, config);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             // All events pass the gate, then the source waits for a checkpoint that never comes, keeping the job up
             // for the savepoint.

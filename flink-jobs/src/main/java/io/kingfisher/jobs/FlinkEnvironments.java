@@ -48,6 +48,14 @@ public final class FlinkEnvironments {
      * docs/design-notes.md, "The state changelog".
      */
     public static Configuration flinkConfiguration(Config config) {
+        return flinkConfiguration(config, new Configuration());
+    }
+
+    /**
+     * As {@link #flinkConfiguration(Config)}, with a caller's own settings (a local MiniCluster's size, a benchmark's)
+     * over the jobs' and under the {@code flink.<option>} settings, which are applied last so that the user's win.
+     */
+    public static Configuration flinkConfiguration(Config config, Configuration callers) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
@@ -61,14 +69,7 @@ public final class FlinkEnvironments {
             conf.set(FsStateChangelogOptions.BASE_PATH, changelogDir(checkpoints));
             conf.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, config.get(JobSettings.STATE_MATERIALIZE_INTERVAL));
         }
-        return withFlinkSettings(conf, config);
-    }
-
-    /**
-     * Sets the {@code flink.<option>} settings ({@link JobSettings#FLINK}) on {@code conf}, over what it holds: for a
-     * caller that adds settings of its own after {@link #flinkConfiguration}, so that the user's still win.
-     */
-    public static Configuration withFlinkSettings(Configuration conf, Config config) {
+        conf.addAll(callers);
         conf.addAll(Configuration.fromMap(config.under(JobSettings.FLINK.prefix())));
         return conf;
     }
@@ -101,7 +102,7 @@ public final class FlinkEnvironments {
 
     /** The MiniCluster's configuration for {@link #local(Config, int)}: the jobs' own, its size, then the {@code flink.<option>} settings. */
     static Configuration localConfiguration(Config config, int restPort) {
-        Configuration conf = flinkConfiguration(config);
+        Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, String.valueOf(restPort));
         conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, CHECKPOINT_HISTORY);
         int parallelism = config.get(JobSettings.PARALLELISM);
@@ -109,7 +110,7 @@ public final class FlinkEnvironments {
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("64m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("64m"));
-        return withFlinkSettings(conf, config);
+        return flinkConfiguration(config, conf);
     }
 
     private static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, Config config) {
